@@ -1,0 +1,13 @@
+"""Benchmarks: ``python -m ganviz.bench [SUITE ...] [--json report.json]``.
+
+Speed goals and reproduced paper tables live here, never in timed tests. Each suite is a
+module with ``add_arguments(parser)`` and ``run(args) -> dict`` (its JSON report); it is
+imported only when it runs.
+"""
+from __future__ import annotations
+
+SUITES: dict[str, tuple[str, str]] = {
+}
+
+# the suites `python -m ganviz.bench` runs when none is named: the speed comparisons
+DEFAULT: list[str] = []

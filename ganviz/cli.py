@@ -1,0 +1,36 @@
+"""``python -m ganviz COMMAND ...``: one sub-command per capability.
+
+Each entry maps a command to the module that implements it; the module is imported only when
+its command runs (torchvision/torchmetrics take seconds to import) and provides
+``add_arguments(parser)`` and ``run(args) -> int``.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = {
+    "train": ("ganviz.training.cli", "train a GAN headless; writes a checkpoint and metrics.json"),
+    "classifier": ("ganviz.classifier", "train the digit classifier the metrics use, or measure its accuracy"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="python -m ganviz", description="ganviz: an interactive GAN laboratory")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_, summary) in COMMANDS.items():
+        sub.add_parser(name, help=summary, add_help=False)
+    if not argv or argv[0] not in COMMANDS:
+        parser.print_help() if not argv or argv[0] in ("-h", "--help") else parser.parse_args(argv)
+        return 0 if not argv or argv[0] in ("-h", "--help") else 2
+    module = importlib.import_module(COMMANDS[argv[0]][0])
+    command = argparse.ArgumentParser(prog=f"python -m ganviz {argv[0]}", description=COMMANDS[argv[0]][1])
+    module.add_arguments(command)
+    args = command.parse_args(argv[1:])
+    try:
+        return module.run(args)
+    except (ValueError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2

@@ -1,0 +1,292 @@
+"""Typed, validated, JSON-serialisable configuration.
+
+Every run in ganviz is described by one :class:`TrainConfig`. Constraints live beside the
+fields (``spec(...)`` metadata), so validation, the CLI flags and the app's widgets all read
+the same source of truth. A bad value raises ``ValueError`` naming the dotted field, e.g.
+``lr_d: must be > 0, got -0.1``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+def spec(default: Any = dataclasses.MISSING, *, min: float | None = None, max: float | None = None,
+         min_exclusive: bool = False, choices: Callable[[], list] | list | None = None,
+         optional: bool = False, help: str = "", default_factory: Any = dataclasses.MISSING):
+    """A dataclass field carrying its own validation rules and help text."""
+    meta = {"min": min, "max": max, "min_exclusive": min_exclusive, "choices": choices,
+            "optional": optional, "help": help}
+    if default_factory is not dataclasses.MISSING:
+        return field(default_factory=default_factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def _choices(meta: dict) -> list | None:
+    choices = meta.get("choices")
+    return choices() if callable(choices) else choices
+
+
+class Config:
+    """Base for config dataclasses: validation on construction, dict/JSON round-trip."""
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    # -- validation -------------------------------------------------------------------------
+    def validate(self, prefix: str = "") -> None:
+        hints = typing.get_type_hints(type(self))
+        for f in dataclasses.fields(self):
+            name = prefix + f.name
+            value = getattr(self, f.name)
+            kind = hints[f.name]
+            if isinstance(value, Config):
+                value.validate(prefix=name + ".")
+                continue
+            setattr(self, f.name, _coerce(name, value, kind, f.metadata))
+
+    # -- serialisation ----------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def to_json(self, **kwargs) -> str:
+        return json.dumps(self.to_dict(), **({"indent": 2} | kwargs))
+
+    @classmethod
+    def from_dict(cls, data: dict, prefix: str = ""):
+        if not isinstance(data, dict):
+            raise ValueError(f"{prefix.rstrip('.') or cls.__name__}: expected an object, got {type(data).__name__}")
+        hints = typing.get_type_hints(cls)
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ValueError(f"{prefix}{unknown[0]}: unknown field (known: {', '.join(sorted(names))})")
+        kwargs = {}
+        for key, value in data.items():
+            kind = hints[key]
+            if isinstance(kind, type) and issubclass(kind, Config):
+                value = kind.from_dict(value, prefix=f"{prefix}{key}.")
+            kwargs[key] = value
+        try:
+            return cls(**kwargs)
+        except ValueError as err:
+            if prefix and not str(err).startswith(prefix):
+                raise ValueError(prefix + str(err)) from None
+            raise
+
+    @classmethod
+    def from_json(cls, text: str):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"config: not valid JSON ({err})") from None
+        return cls.from_dict(data)
+
+    def replace(self, **changes):
+        """A copy with dotted-key changes, validated: ``cfg.replace(**{"data.name": "grid25"})``."""
+        flat = flatten(self.to_dict())
+        unknown = sorted(set(changes) - set(flat))
+        if unknown:
+            raise ValueError(f"{unknown[0]}: unknown field")
+        flat.update(changes)
+        return type(self).from_dict(unflatten(flat))
+
+    @classmethod
+    def field_specs(cls, prefix: str = "") -> dict[str, tuple[Any, Any, dict]]:
+        """Flattened ``{dotted_name: (type, default, metadata)}`` for CLIs and forms."""
+        out = {}
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            kind = hints[f.name]
+            if isinstance(kind, type) and issubclass(kind, Config):
+                out.update(kind.field_specs(prefix + f.name + "."))
+            else:
+                default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+                out[prefix + f.name] = (kind, default, dict(f.metadata))
+        return out
+
+
+def _base_type(kind) -> tuple[Any, bool]:
+    """(underlying type, is_optional) for hints like ``float | None``."""
+    args = typing.get_args(kind)
+    if args and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        return rest[0], True
+    return kind, False
+
+
+def _coerce(name: str, value: Any, kind, meta) -> Any:
+    base, optional = _base_type(kind)
+    if value is None:
+        if optional:
+            return None
+        raise ValueError(f"{name}: a value is required")
+    origin = typing.get_origin(base)
+    if origin is list:
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(f"{name}: expected a list, got {value!r}")
+        return [list(v) if isinstance(v, (list, tuple)) else v for v in value]
+    if base is bool:
+        if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
+            value = value.lower() in ("true", "1")
+        if not isinstance(value, bool):
+            raise ValueError(f"{name}: expected true or false, got {value!r}")
+    elif base is int:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValueError(f"{name}: expected an integer, got {value!r}")
+        try:
+            as_float = float(value)
+        except ValueError:
+            raise ValueError(f"{name}: expected an integer, got {value!r}") from None
+        if not math.isfinite(as_float) or as_float != int(as_float):
+            raise ValueError(f"{name}: expected an integer, got {value!r}")
+        value = int(as_float)
+    elif base is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValueError(f"{name}: expected a number, got {value!r}")
+        try:
+            value = float(value)
+        except ValueError:
+            raise ValueError(f"{name}: expected a number, got {value!r}") from None
+        if not math.isfinite(value):
+            raise ValueError(f"{name}: must be a finite number, got {value!r}")
+    elif base is str:
+        if not isinstance(value, str):
+            raise ValueError(f"{name}: expected text, got {value!r}")
+    lo, hi = meta.get("min"), meta.get("max")
+    if lo is not None and (value <= lo if meta.get("min_exclusive") else value < lo):
+        raise ValueError(f"{name}: must be {'>' if meta.get('min_exclusive') else '>='} {lo}, got {value!r}")
+    if hi is not None and value > hi:
+        raise ValueError(f"{name}: must be <= {hi}, got {value!r}")
+    choices = _choices(meta)
+    if choices is not None and value not in choices:
+        raise ValueError(f"{name}: must be one of {', '.join(map(str, choices))}; got {value!r}")
+    return value
+
+
+def flatten(data: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[prefix + key] = value
+    return out
+
+
+def unflatten(flat: dict) -> dict:
+    out: dict = {}
+    for key, value in flat.items():
+        node = out
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The run configuration
+# ---------------------------------------------------------------------------------------------
+
+def _dataset_names() -> list[str]:
+    from ganviz.data import DATASETS
+    return list(DATASETS)
+
+
+def _model_names() -> list[str]:
+    from ganviz.models import MODELS
+    return list(MODELS)
+
+
+def _loss_names() -> list[str]:
+    from ganviz.losses import LOSSES
+    return list(LOSSES)
+
+
+def _remedy_names() -> list[str]:
+    from ganviz.remedies import REMEDIES
+    return list(REMEDIES)
+
+
+ACTIVATIONS = ["relu", "leaky_relu", "tanh", "elu", "gelu"]
+
+
+@dataclass
+class DataConfig(Config):
+    name: str = spec("ring8", choices=_dataset_names, help="dataset from the registry")
+    radius: float = spec(2.0, min=0, min_exclusive=True, max=100, help="ring radius (toy)")
+    std: float = spec(0.02, min=0, min_exclusive=True, max=10, help="std of each mixture component (toy)")
+    spacing: float = spec(2.0, min=0, min_exclusive=True, max=100, help="distance between grid modes (toy)")
+    noise: float = spec(0.05, min=0, max=10, help="noise of spiral / two moons (toy)")
+    means: list[list[float]] = spec(default_factory=list,
+                                    help="component means of a user-drawn mixture (dataset 'custom')")
+    image_size: int = spec(28, choices=[28, 32], help="side of image datasets")
+    channels: int = spec(1, choices=[1, 3], help="channels of an image folder dataset")
+    root: str = spec("", help="folder of MNIST files or of an image folder")
+    download: bool = spec(False, help="allow torchvision to download MNIST / Fashion-MNIST")
+
+    def validate(self, prefix: str = "") -> None:
+        super().validate(prefix)
+        for i, m in enumerate(self.means):
+            if len(m) != 2 or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in m):
+                raise ValueError(f"{prefix}means[{i}]: expected two finite numbers, got {m!r}")
+        if self.name == "custom" and not self.means:
+            raise ValueError(f"{prefix}means: the 'custom' dataset needs at least one component")
+
+
+@dataclass
+class ModelConfig(Config):
+    arch: str = spec("mlp", choices=_model_names, help="architecture from the registry")
+    latent_dim: int = spec(16, min=1, max=1024, help="size of z")
+    width: int = spec(128, min=1, max=4096, help="hidden units per MLP layer")
+    depth: int = spec(3, min=1, max=16, help="hidden layers per MLP")
+    activation: str = spec("relu", choices=ACTIVATIONS)
+    channels: int = spec(64, min=4, max=512, help="base channels of DCGAN nets")
+    batchnorm: bool = spec(False, help="batch norm in the generator")
+    spectral_norm: bool = spec(False, help="spectral norm on discriminator layers")
+    dropout: float = spec(0.0, min=0, max=0.9, help="dropout in the discriminator")
+    residual: bool = spec(False, help="residual blocks")
+    conditional: bool = spec(False, help="class-conditional G and D (image datasets)")
+
+
+@dataclass
+class TrainConfig(Config):
+    data: DataConfig = spec(default_factory=DataConfig)
+    model: ModelConfig = spec(default_factory=ModelConfig)
+    loss: str = spec("ns", choices=_loss_names, help="GAN loss from the registry")
+    remedy: str = spec("none", choices=_remedy_names, help="mode-collapse remedy")
+    lr_g: float = spec(1e-3, min=0, min_exclusive=True, max=1.0, help="generator learning rate")
+    lr_d: float = spec(1e-3, min=0, min_exclusive=True, max=1.0, help="discriminator learning rate (TTUR if != lr_g)")
+    beta1: float = spec(0.5, min=0, max=0.9999, help="Adam beta1")
+    beta2: float = spec(0.999, min=0, max=0.99999, help="Adam beta2")
+    batch_size: int = spec(256, min=1, max=65536)
+    n_critic: int = spec(1, min=1, max=100, help="discriminator steps per generator step")
+    gp_weight: float | None = spec(None, min=0, max=1e4, optional=True,
+                                   help="WGAN-GP gradient penalty weight (empty: the loss's default)")
+    r1_weight: float = spec(0.0, min=0, max=1e4, help="R1 penalty weight on real data")
+    weight_clip: float | None = spec(None, min=0, max=100, optional=True,
+                                     help="clip D weights to [-c, c] (empty: the loss's default)")
+    weight_decay: float = spec(0.0, min=0, max=1.0, help="L2 penalty weight on all parameters")
+    label_smoothing: float = spec(0.0, min=0, max=0.5, help="one-sided: real label becomes 1 - s")
+    seed: int = spec(0, min=0, max=2**31 - 1)
+    device: str = spec("auto", choices=["auto", "cpu", "cuda"])
+    history_size: int = spec(2000, min=10, max=1_000_000, help="most records kept; older ones are thinned")
+    unroll_steps: int = spec(5, min=1, max=50, help="discriminator steps G looks ahead through (remedy 'unrolled')")
+    pack: int = spec(2, min=2, max=16, help="samples packed into one discriminator input (remedy 'pacgan')")
+    n_generators: int = spec(4, min=2, max=64, help="generators in the mixture (remedy 'mixture')")
+    remedy_weight: float = spec(1.0, min=0, max=1e4,
+                                help="weight of the remedy's extra loss term (historical averaging, mixture)")
+
+    def validate(self, prefix: str = "") -> None:
+        super().validate(prefix)
+        if self.remedy == "pacgan" and self.batch_size % self.pack:
+            raise ValueError(f"{prefix}batch_size: PacGAN packs {self.pack} samples per discriminator input, "
+                             f"so the batch size must be a multiple of pack; got {self.batch_size}")
+        if self.remedy == "mixture" and self.batch_size < self.n_generators:
+            raise ValueError(f"{prefix}batch_size: each of the {self.n_generators} generators needs a sample "
+                             f"in every batch; got {self.batch_size}")

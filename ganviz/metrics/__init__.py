@@ -1,0 +1,16 @@
+"""Image-generator metrics: FID / IS / KID (through torchmetrics) and precision / recall, on the
+features of a named extractor — the shipped digit classifier offline, Inception-v3 when its
+weights are available. Every number carries the name of the network that produced it."""
+from ganviz.metrics.evaluate import (Evaluation, ImageSource, evaluate, load_source, shipped_generators,
+                                     source_from_gan, write_quality_section)
+from ganviz.metrics.extractors import (EXTRACTORS, DigitClassifierFeatures, ExtractorUnavailable, FeatureExtractor,
+                                       InceptionFeatures, RandomInception, build_extractor)
+from ganviz.metrics.reference import cache_dir, reference_embedding
+from ganviz.metrics.scores import (BETTER, Embedding, compare, embed, frechet_distance, inception_score,
+                                   kernel_distance, precision_recall)
+
+__all__ = ["BETTER", "EXTRACTORS", "DigitClassifierFeatures", "Embedding", "Evaluation", "ExtractorUnavailable",
+           "FeatureExtractor", "ImageSource", "InceptionFeatures", "RandomInception", "build_extractor", "cache_dir",
+           "compare", "embed", "evaluate", "frechet_distance", "inception_score", "kernel_distance", "load_source",
+           "precision_recall", "reference_embedding", "shipped_generators", "source_from_gan",
+           "write_quality_section"]

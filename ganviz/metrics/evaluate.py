@@ -1,0 +1,186 @@
+"""Measuring generators: draw n samples from each, embed them, compare with the real data.
+
+A generator is an :class:`ImageSource` — a name, a function drawing images in [-1, 1], and the
+data it was trained on (the default reference). :func:`load_source` opens the project's
+checkpoints (a folder under ``checkpoints/``, any local folder, or a Hub id).
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+from ganviz.config import DataConfig
+from ganviz.metrics.extractors import FeatureExtractor, build_extractor
+from ganviz.metrics.reference import reference_embedding
+from ganviz.metrics.scores import Progress, compare, embed
+
+CHECKPOINTS = Path(__file__).resolve().parents[2] / "checkpoints"
+
+
+@dataclass
+class ImageSource:
+    name: str
+    draw: Callable[[int, torch.Generator], torch.Tensor]  # (n, rng) -> (n, C, H, W) in [-1, 1]
+    data: DataConfig | None = None                         # what it was trained on, if known
+    image_size: int = 28
+
+
+def source_from_gan(gan, name: str, device: str | torch.device = "cpu") -> ImageSource:
+    """An ImageSource from a :class:`ganviz.training.GAN` (a checkpoint or a live trainer's)."""
+    if len(gan.shape) != 3:
+        raise ValueError(f"{name}: a 2-D toy GAN; the image metrics need an image generator "
+                         "(toy GANs are measured on the Modes page)")
+    generator = gan.generator.to(device).eval()
+    latent_dim, num_classes = gan.latent_dim, gan.num_classes
+
+    @torch.no_grad()
+    def draw(n: int, rng: torch.Generator) -> torch.Tensor:
+        z = torch.randn(n, latent_dim, generator=rng, device=rng.device)
+        y = torch.randint(num_classes, (n,), generator=rng, device=rng.device) if num_classes else None
+        return generator(z, y)
+
+    return ImageSource(name, draw, gan.config.data, gan.shape[-1])
+
+
+def load_source(spec: str, device: str | torch.device = "cpu") -> ImageSource:
+    """A checkpoint folder (``checkpoints/<name>`` may be given as just ``<name>``) or a Hub id."""
+    from ganviz.training import GAN
+
+    shipped = CHECKPOINTS / spec
+    target = str(shipped) if not Path(spec).exists() and (shipped / "config.json").is_file() else spec
+    try:
+        gan = GAN.from_pretrained(target)
+    except Exception as err:  # a missing folder, an offline Hub miss, a config of another kind
+        raise FileNotFoundError(f"{spec}: cannot load a ganviz generator checkpoint ({type(err).__name__}: "
+                                f"{str(err).splitlines()[0] if str(err) else ''})") from None
+    return source_from_gan(gan, spec, device)
+
+
+def shipped_generators() -> list[str]:
+    """Names of the image-generator checkpoints shipped under ``checkpoints/``."""
+    names = []
+    for config in sorted(CHECKPOINTS.glob("*/config.json")):
+        try:
+            data = json.loads(config.read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and "train" in data and len(data.get("shape", [])) == 3:
+            names.append(config.parent.name)
+    return names
+
+
+@dataclass
+class Evaluation:
+    source: str
+    extractor: dict
+    reference: dict
+    n: int
+    seed: int
+    scores: dict[str, dict]
+    seconds: float
+    samples: torch.Tensor = field(repr=False)  # the first few images drawn, for sample grids
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "extractor": self.extractor, "reference": self.reference, "n": self.n,
+                "seed": self.seed, "scores": self.scores, "seconds": round(self.seconds, 2),
+                "images_per_second": round(self.n / max(self.seconds, 1e-9), 1)}
+
+
+def _reference_data(source: ImageSource, reference: DataConfig | str | None) -> DataConfig:
+    if isinstance(reference, DataConfig):
+        return reference
+    if isinstance(reference, str):
+        return DataConfig(name=reference, image_size=source.image_size if source.image_size in (28, 32) else 28)
+    if source.data is None:
+        raise ValueError(f"reference: {source.name} does not say what data it was trained on; name a reference "
+                         "dataset (e.g. 'digits')")
+    return source.data
+
+
+def evaluate(sources: list[ImageSource | str], n: int = 10_000, *,
+             extractor: FeatureExtractor | str = "digit-classifier", reference: DataConfig | str | None = None,
+             seed: int = 0, batch_size: int = 500, device: str | torch.device | None = None,
+             progress: Progress | None = None, keep_samples: int = 64, use_cache: bool = True,
+             **score_kwargs) -> list[Evaluation]:
+    """FD, IS, KID, precision and recall of each source against its reference data.
+
+    The reference embedding (up to ``n`` real images) comes from the cache when it can. Every
+    source draws ``n`` samples from the same seeded latent stream, so reruns give the same numbers.
+    ``progress(stage, done, total)`` is called after each batch; an exception raised inside it
+    (a Stop button) ends the evaluation.
+    """
+    from ganviz.device import resolve_device
+    from ganviz.resources import out_of_memory_guard
+
+    if n < 2 or batch_size < 1:
+        raise ValueError(f"n, batch_size: need n >= 2 and batch_size >= 1, got {n}, {batch_size}")
+    device = torch.device(device) if device is not None else resolve_device()
+    if isinstance(extractor, str):
+        extractor = build_extractor(extractor, device)
+    results, references = [], {}
+    for source in sources:
+        if isinstance(source, str):
+            source = load_source(source, device)
+        data = _reference_data(source, reference)
+        ref_key = data.to_json()
+        with out_of_memory_guard("computing image metrics", "Use fewer samples or a smaller batch size."):
+            if ref_key not in references:
+                references[ref_key] = reference_embedding(data, extractor, n, seed=seed, batch_size=batch_size,
+                                                          progress=progress, use_cache=use_cache)
+            real, info = references[ref_key]
+            start = time.perf_counter()
+            rng = torch.Generator(device).manual_seed(seed + 1)
+            kept = []
+
+            def batches():
+                for i in range(0, n, batch_size):
+                    images = source.draw(min(batch_size, n - i), rng)
+                    if sum(len(k) for k in kept) < keep_samples:
+                        kept.append(images[:keep_samples].cpu())
+                    yield images
+
+            fake = embed(batches(), extractor, n, progress, f"sampling {source.name}")
+            seconds = time.perf_counter() - start
+            if progress is not None:
+                progress(f"scoring {source.name}", 0, 1)
+            scores = compare(real, fake, extractor.names, seed=seed, **score_kwargs)
+        results.append(Evaluation(source.name, extractor.describe(), info, n, seed, scores, seconds,
+                                  torch.cat(kept)[:keep_samples]))
+    return results
+
+
+# -- model cards ---------------------------------------------------------------------------------
+CARD_SECTION = "## Measured quality"
+
+
+def quality_section(evaluation: Evaluation, date: str) -> str:
+    ref, extractor = evaluation.reference, evaluation.extractor
+    caveat = ("" if extractor["key"] == "inception-v3" else
+              " These are **not** Inception FID/IS values and are not comparable with published FIDs.")
+    lines = [CARD_SECTION, "",
+             f"Measured with `python -m ganviz evaluate` on {date}: {evaluation.n:,} samples against "
+             f"{ref['n']:,} real `{ref['dataset']}` images ({ref['image_size']}px), seed {evaluation.seed}; "
+             f"feature extractor: {extractor['title']}.{caveat}",
+             "", "| metric | value | better |", "|---|---|---|"]
+    for score in evaluation.scores.values():
+        std = f" ± {score['std']:.3g}" if "std" in score else ""
+        lines.append(f"| {score['name']} | {score['value']:.4g}{std} | {score['better']} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_quality_section(folder: str | Path, evaluation: Evaluation, date: str | None = None) -> Path:
+    """Append (or replace) the "Measured quality" section of a checkpoint's README.md model card."""
+    card = Path(folder) / "README.md"
+    text = card.read_text() if card.is_file() else f"# {Path(folder).name}\n"
+    if CARD_SECTION in text:  # replace up to the next section of the same level
+        head, rest = text.split(CARD_SECTION, 1)
+        tail = rest.split("\n## ", 1)
+        text = head.rstrip() + "\n" + ("\n## " + tail[1] if len(tail) > 1 else "")
+    section = quality_section(evaluation, date or time.strftime("%Y-%m-%d"))
+    card.write_text(text.rstrip() + "\n\n" + section)
+    return card

@@ -1,0 +1,344 @@
+"""The mode-collapse remedy registry.
+
+A remedy changes a GAN through four hooks the :class:`~ganviz.training.trainer.Trainer` calls;
+each defaults to "no change", so a remedy overrides only what it touches:
+
+- ``wrap_models(G, D)``: swap in modified networks (packing, minibatch features, mixtures).
+- ``discriminator_penalty(trainer)``: a term added to D's loss.
+- ``generator_loss(trainer, fake, y, default)``: G's loss given its fakes and the plain loss.
+- ``after_step(trainer)``: bookkeeping after each full D+G update.
+
+Discriminators whose output for one sample depends on the rest of its batch (packing,
+minibatch discrimination) also offer ``pointwise(x, y=None, reference=None)``: what D says
+about each point on its own, which is what a heatmap of D over the plane needs
+(:func:`score_points`).
+"""
+from __future__ import annotations
+
+import copy
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.func import functional_call
+
+from ganviz.models.layers import ProjectionHead
+
+
+class Remedy:
+    label = "none"
+    description = "The plain GAN: nothing is done against mode collapse."
+
+    def __init__(self, config):
+        self.config = config
+
+    def wrap_models(self, generator: nn.Module, discriminator: nn.Module) -> tuple[nn.Module, nn.Module]:
+        return generator, discriminator
+
+    def discriminator_penalty(self, trainer) -> torch.Tensor | None:
+        return None
+
+    def generator_loss(self, trainer, fake: torch.Tensor, y: torch.Tensor | None, default) -> torch.Tensor:
+        return default(trainer.discriminator(fake, y))
+
+    def after_step(self, trainer) -> None:
+        return None
+
+
+def score_points(discriminator: nn.Module, x: torch.Tensor, y: torch.Tensor | None = None,
+                 reference: torch.Tensor | None = None) -> torch.Tensor:
+    """D's logit for each row of ``x`` judged alone (``reference``: a batch to judge it among)."""
+    pointwise = getattr(discriminator, "pointwise", None)
+    return pointwise(x, y, reference) if pointwise is not None else discriminator(x, y)
+
+
+def _feature_width(discriminator: nn.Module) -> int:
+    return discriminator.head.linear.in_features
+
+
+# ---------------------------------------------------------------------------------------------
+# Unrolled GAN (Metz et al. 2017)
+# ---------------------------------------------------------------------------------------------
+
+class Unrolled(Remedy):
+    """G is scored by a copy of D advanced k optimiser steps ahead, differentiating through
+    those steps: G sees how D would react to its move, so hopping to the mode D currently
+    trusts no longer pays. The look-ahead replays D's own Adam update (with its moment
+    estimates) on a functional copy of D's parameters."""
+
+    label = "unrolled GAN"
+    description = ("G looks k discriminator updates ahead and is scored by that future D; "
+                   "gradients flow back through the unrolled updates (Metz et al. 2017).")
+
+    def generator_loss(self, trainer, fake, y, default):
+        disc, opt = trainer.discriminator, trainer.opt_d
+        group = opt.param_groups[0]
+        lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
+        names = [n for n, _ in disc.named_parameters()]
+        live = dict(disc.named_parameters())
+        params = {n: p.detach().clone().requires_grad_(True) for n, p in live.items()}
+        buffers = dict(disc.named_buffers())
+        moments = []
+        for n in names:
+            state = opt.state.get(live[n], {})
+            zeros = torch.zeros_like(live[n])
+            moments.append((state.get("exp_avg", zeros), state.get("exp_avg_sq", zeros),
+                            float(state.get("step", 0))))
+        real, real_y = trainer.real_batch(fake.shape[0])
+
+        def logits(p, x, labels):
+            return functional_call(disc, (p, buffers), (x, labels))
+
+        for _ in range(self.config.unroll_steps):
+            loss = trainer.loss.d(logits(params, real, real_y), logits(params, fake, y), trainer.real_target)
+            grads = torch.autograd.grad(loss, [params[n] for n in names], create_graph=True)
+            stepped, next_moments = {}, []
+            for n, g, (m, v, t) in zip(names, grads, moments):
+                m, v, t = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g, t + 1
+                # sqrt(v + eps^2), not sqrt(v): finite second derivative where a gradient is exactly 0
+                denom = (v / (1 - b2 ** t) + eps * eps).sqrt() + eps
+                stepped[n] = params[n] - lr * (m / (1 - b1 ** t)) / denom
+                next_moments.append((m, v, t))
+            params, moments = stepped, next_moments
+        return default(logits(params, fake, y))
+
+
+# ---------------------------------------------------------------------------------------------
+# Minibatch discrimination (Salimans et al. 2016, section 3.2)
+# ---------------------------------------------------------------------------------------------
+
+class MinibatchDiscriminator(nn.Module):
+    """D's features plus, per sample, how close it is to the others in its batch: a batch of
+    near-identical fakes is now easy to reject, which a per-sample D cannot see."""
+
+    def __init__(self, discriminator: nn.Module, kernels: int = 16, kernel_dim: int = 8, sn: bool = False):
+        super().__init__()
+        width = _feature_width(discriminator)
+        self.kernels, self.kernel_dim = kernels, kernel_dim
+        self.inner = discriminator
+        self.inner.head = None  # replaced by a head that also reads the batch statistics
+        self.tensor = nn.Parameter(torch.randn(width, kernels * kernel_dim) * 0.1)
+        self.head = ProjectionHead(width + kernels, discriminator.num_classes, sn)
+
+    def closeness(self, h: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
+        """o(x_i)_b = sum_j exp(-||M_i,b - M_j,b||_1) over the rows j of ``reference``."""
+        rows = (h @ self.tensor).view(-1, self.kernels, self.kernel_dim)
+        others = (reference @ self.tensor).view(-1, self.kernels, self.kernel_dim)
+        distance = (rows[:, None] - others[None]).abs().sum(-1)
+        return torch.exp(-distance).sum(1)
+
+    def features(self, x, y=None):
+        h = self.inner.features(x, y)
+        return torch.cat([h, self.closeness(h, h)], 1)
+
+    def forward(self, x, y=None):
+        return self.head(self.features(x, y), y)
+
+    def pointwise(self, x, y=None, reference=None):
+        """D's output for each point as if it alone joined the batch ``reference`` (alone if None)."""
+        h = self.inner.features(x, y)
+        stats = h.new_ones(len(h), self.kernels)  # the point's closeness to itself, exp(0)
+        if reference is not None:
+            stats = stats + self.closeness(h, self.inner.features(reference))
+        return self.head(torch.cat([h, stats], 1), y)
+
+
+class MinibatchDiscrimination(Remedy):
+    label = "minibatch discrimination"
+    description = ("D also sees how similar each sample is to the rest of its batch, so a collapsed "
+                   "batch of near-copies gives itself away (Salimans et al. 2016).")
+
+    def wrap_models(self, generator, discriminator):
+        return generator, MinibatchDiscriminator(discriminator, sn=self.config.model.spectral_norm)
+
+
+# ---------------------------------------------------------------------------------------------
+# Feature matching (Salimans et al. 2016, section 3.1)
+# ---------------------------------------------------------------------------------------------
+
+class FeatureMatching(Remedy):
+    """G no longer maximises D's output: it matches the mean of D's penultimate features on
+    real data, a target that does not move to one point the way D's favourite output does."""
+
+    label = "feature matching"
+    description = ("G matches the average of D's hidden features on real data instead of fooling D "
+                   "outright (Salimans et al. 2016).")
+
+    def generator_loss(self, trainer, fake, y, default):
+        real, real_y = trainer.real_batch(fake.shape[0])
+        disc = trainer.discriminator
+        with torch.no_grad():
+            target = disc.features(real, real_y).mean(0)
+        return (disc.features(fake, y).mean(0) - target).pow(2).sum()
+
+
+# ---------------------------------------------------------------------------------------------
+# Historical averaging (Salimans et al. 2016, section 3.3)
+# ---------------------------------------------------------------------------------------------
+
+class HistoricalAveraging(Remedy):
+    """Each player pays ``remedy_weight * ||theta - mean of its past thetas||^2``: a brake on the
+    cycling in which G chases D's favourite mode and D chases G."""
+
+    label = "historical averaging"
+    description = ("Both players are pulled towards the average of their own past parameters, damping "
+                   "the chase from mode to mode (Salimans et al. 2016).")
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.averages: dict[str, list[torch.Tensor]] = {}
+        self.count = 0
+
+    def _penalty(self, module: nn.Module, key: str) -> torch.Tensor:
+        params = list(module.parameters())
+        if key not in self.averages:
+            self.averages[key] = [p.detach().clone() for p in params]
+        return self.config.remedy_weight * sum((p - a).pow(2).sum() for p, a in zip(params, self.averages[key]))
+
+    def discriminator_penalty(self, trainer):
+        return self._penalty(trainer.discriminator, "d")
+
+    def generator_loss(self, trainer, fake, y, default):
+        return default(trainer.discriminator(fake, y)) + self._penalty(trainer.generator, "g")
+
+    @torch.no_grad()
+    def after_step(self, trainer):
+        self.count += 1
+        for key, module in (("d", trainer.discriminator), ("g", trainer.generator)):
+            if key in self.averages:
+                for avg, p in zip(self.averages[key], module.parameters()):
+                    avg.add_(p - avg, alpha=1.0 / (self.count + 1))
+
+
+# ---------------------------------------------------------------------------------------------
+# PacGAN (Lin et al. 2018)
+# ---------------------------------------------------------------------------------------------
+
+class PackedDiscriminator(nn.Module):
+    """D judges ``pack`` samples at once, concatenated: m draws from a collapsed G look alike,
+    m real draws do not, so packing turns a lack of diversity into evidence."""
+
+    def __init__(self, discriminator: nn.Module, pack: int):
+        super().__init__()
+        self.inner, self.pack = discriminator, pack
+
+    def _packed(self, x: torch.Tensor) -> torch.Tensor:
+        n = x.shape[0]
+        if n % self.pack:
+            raise ValueError(f"PacGAN packs {self.pack} samples per input; a batch of {n} does not divide")
+        return x.reshape(n // self.pack, self.pack * x.shape[1], *x.shape[2:])
+
+    def features(self, x, y=None):
+        return self.inner.features(self._packed(x))
+
+    def forward(self, x, y=None):
+        return self.inner(self._packed(x))
+
+    def pointwise(self, x, y=None, reference=None):
+        """D's output for a pack of m copies of each point."""
+        return self.forward(x.repeat_interleave(self.pack, 0))
+
+
+class PacGAN(Remedy):
+    label = "PacGAN"
+    description = ("D judges m samples packed together, so a generator that repeats itself is easy to "
+                   "catch (Lin et al. 2018).")
+
+    def wrap_models(self, generator, discriminator):
+        from ganviz.models import MODELS
+
+        if getattr(generator, "num_classes", 0):
+            raise ValueError("remedy: PacGAN packs unconditional samples; turn model.conditional off")
+        shape = generator.out_shape
+        packed_shape = (shape[0] * self.config.pack, *shape[1:])
+        packed_d = MODELS[self.config.model.arch](self.config.model, packed_shape, 0)[1]
+        return generator, PackedDiscriminator(packed_d, self.config.pack)
+
+
+# ---------------------------------------------------------------------------------------------
+# A mixture of generators (MAD-GAN, Ghosh et al. 2018; MGAN, Hoang et al. 2018)
+# ---------------------------------------------------------------------------------------------
+
+class GeneratorMixture(nn.Module):
+    """k independently initialised generators; sample i comes from generator i mod k."""
+
+    def __init__(self, generators: list[nn.Module]):
+        super().__init__()
+        self.components = nn.ModuleList(generators)
+        first = generators[0]
+        self.latent_dim, self.num_classes, self.out_shape = first.latent_dim, first.num_classes, first.out_shape
+
+    def component_of(self, n: int, device=None) -> torch.Tensor:
+        return torch.arange(n, device=device) % len(self.components)
+
+    def forward(self, z, y=None):
+        k = len(self.components)
+        parts = [g(z[i::k], None if y is None else y[i::k]) for i, g in enumerate(self.components)]
+        order = torch.cat([torch.arange(i, len(z), k, device=z.device) for i in range(k)])
+        return torch.cat(parts).index_select(0, torch.argsort(order))
+
+
+class IdentifyingDiscriminator(nn.Module):
+    """D plus a classifier on D's features that names the generator a fake came from."""
+
+    def __init__(self, discriminator: nn.Module, n_generators: int):
+        super().__init__()
+        self.inner = discriminator
+        self.classifier = nn.Linear(_feature_width(discriminator), n_generators)
+
+    def features(self, x, y=None):
+        return self.inner.features(x, y)
+
+    def forward(self, x, y=None):
+        return self.inner(x, y)
+
+    def identify(self, x, y=None):
+        return self.classifier(self.inner.features(x, y))
+
+
+def _reinitialised(module: nn.Module) -> nn.Module:
+    clone = copy.deepcopy(module)
+    for m in clone.modules():
+        if hasattr(m, "reset_parameters"):
+            m.reset_parameters()
+    return clone
+
+
+class Mixture(Remedy):
+    """k generators share one D; a classifier head on D's features must tell which generator made a
+    fake, and each generator is rewarded for being recognisable. Generators that sit on the same
+    mode are indistinguishable, so they are pushed onto different modes. The identification term is
+    MGAN's (Hoang et al. 2018), the multi-agent idea MAD-GAN's (Ghosh et al. 2018)."""
+
+    label = "mixture of generators"
+    description = ("Several generators share one D, which must also tell them apart; being "
+                   "recognisable pushes them onto different modes (MAD-GAN / MGAN).")
+
+    def wrap_models(self, generator, discriminator):
+        k = self.config.n_generators
+        mixture = GeneratorMixture([generator] + [_reinitialised(generator) for _ in range(k - 1)])
+        return mixture, IdentifyingDiscriminator(discriminator, k)
+
+    def _identification_loss(self, trainer, fake, y):
+        target = trainer.generator.component_of(len(fake), fake.device)
+        return self.config.remedy_weight * F.cross_entropy(trainer.discriminator.identify(fake, y), target)
+
+    def discriminator_penalty(self, trainer):
+        z, y = trainer.latent(trainer.config.batch_size)
+        with torch.no_grad():
+            fake = trainer.generator(z, y)
+        return self._identification_loss(trainer, fake, y)
+
+    def generator_loss(self, trainer, fake, y, default):
+        return default(trainer.discriminator(fake, y)) + self._identification_loss(trainer, fake, y)
+
+
+REMEDIES: dict[str, type[Remedy]] = {
+    "none": Remedy,
+    "unrolled": Unrolled,
+    "minibatch": MinibatchDiscrimination,
+    "feature-matching": FeatureMatching,
+    "historical-averaging": HistoricalAveraging,
+    "pacgan": PacGAN,
+    "mixture": Mixture,
+}

@@ -1,0 +1,7 @@
+"""Training: the step-wise Trainer, its bounded history, the Hub-format GAN module and the
+background worker the app polls."""
+from ganviz.training.gan import GAN
+from ganviz.training.history import History
+from ganviz.training.trainer import METRICS, DivergenceError, Trainer
+
+__all__ = ["GAN", "History", "METRICS", "DivergenceError", "Trainer"]

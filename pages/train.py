@@ -1,0 +1,152 @@
+"""Train: pick a dataset, networks, loss and regularisers; watch the game unfold live.
+
+Training runs in the session's TrainingWorker thread; the live panel below is a fragment that
+polls it a few times a second, so the page (and Stop) always responds.
+"""
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from pathlib import Path
+
+import streamlit as st
+
+from ganviz.training import Trainer
+from ganviz.training.worker import TrainingWorker
+from ganviz.viz import image_grid
+from ui import figures, forms, state
+
+WORKER = "train_worker"
+POLL_SECONDS = 0.5
+
+st.title("🏋️ Train a GAN")
+st.caption("Choose the data, networks, loss and regularisers in the sidebar. **Start** trains in the "
+           "background; **Step** runs exactly one update (D then G); the link in your address bar "
+           "reopens this exact setup.")
+
+url_flat, url_error = state.config_from_url()
+if url_error:
+    st.warning(url_error)
+flat, config, error = forms.config_form(url_flat)
+if error:
+    st.error(f"Invalid setting — {error}")
+    st.stop()
+state.config_to_url(flat)
+
+target = st.sidebar.number_input("Train for (steps)", min_value=1, max_value=10_000_000, value=5000, step=500,
+                                 key="train_target")
+
+
+def build_worker(cfg) -> TrainingWorker | None:
+    try:
+        with st.spinner("Preparing data and networks…"):
+            return TrainingWorker(Trainer(cfg))
+    except (ValueError, FileNotFoundError) as err:
+        st.error(f"Cannot build this GAN — {err}")
+    return None
+
+
+def current_worker() -> TrainingWorker | None:
+    return st.session_state.get(WORKER)
+
+
+def install(worker: TrainingWorker | None) -> None:
+    old = st.session_state.get(WORKER)
+    if old is not None and old is not worker:
+        old.close()
+    st.session_state[WORKER] = worker
+
+
+worker = current_worker()
+pending_change = worker is not None and worker.trainer.config != config
+if worker is not None and pending_change and worker.trainer.step_count == 0 and not worker.running:
+    install(build_worker(config))
+    worker, pending_change = current_worker(), False
+
+start_col, pause_col, step_col, reset_col, save_col = st.columns(5)
+if start_col.button("▶ Start", type="primary", width="stretch",
+                    disabled=worker is not None and worker.running):
+    if worker is None:
+        install(build_worker(config))
+        worker = current_worker()
+    if worker is not None:
+        worker.start(target=max(int(target), worker.trainer.step_count + 1))
+if pause_col.button("⏸ Pause", width="stretch", disabled=worker is None or not worker.running):
+    worker.pause()
+if step_col.button("⏭ Step", width="stretch", help="one discriminator + generator update",
+                   disabled=worker is not None and worker.running):
+    if worker is None:
+        install(build_worker(config))
+        worker = current_worker()
+    if worker is not None:
+        worker.step(1)
+if reset_col.button("↺ Reset", width="stretch", help="new networks from this page's settings"):
+    install(build_worker(config))
+    worker = current_worker()
+    pending_change = False
+
+if pending_change:
+    st.info("Settings changed since this run started. **Reset** applies them (a new run); "
+            "**Start** continues the current run with its original settings.")
+
+
+def save_checkpoint(w: TrainingWorker) -> tuple[Path, bytes]:
+    """Save under runs/ (where the Evaluate and Latent pages look) and zip it for download."""
+    folder = Path("runs") / time.strftime("train-%Y%m%d-%H%M%S")
+    w.call(lambda t: t.save(folder))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in folder.iterdir():
+            archive.write(file, f"{folder.name}/{file.name}")
+    return folder, buffer.getvalue()
+
+
+if save_col.button("💾 Save", width="stretch", disabled=worker is None or worker.trainer.step_count == 0):
+    folder, archive = save_checkpoint(worker)
+    st.success(f"Saved to `{folder}` (Hub format: config.json + model.safetensors).")
+    st.download_button("Download checkpoint (.zip)", archive, file_name=f"{folder.name}.zip", mime="application/zip")
+
+
+@st.fragment(run_every=POLL_SECONDS if worker is not None and worker.running else None)
+def live_panel() -> None:
+    w = current_worker()
+    if w is None:
+        st.info("Press **Start** to train, or **Step** to watch a single update.")
+        return
+    snap = w.snapshot()
+    if snap.error:
+        st.error(snap.error)
+    goal = snap.target or max(snap.step, 1)
+    st.progress(min(snap.step / goal, 1.0), text=f"step {snap.step:,} / {goal:,}"
+                + (f" · {snap.steps_per_second:,.0f} steps/s" if snap.running else " · paused"))
+    history = snap.history
+    trainer = w.trainer
+    last = {k: v[-1] for k, v in history.items() if v}
+    cols = st.columns(4)
+    cols[0].metric("D loss", f"{last['d_loss']:.3f}" if "d_loss" in last else "—")
+    cols[1].metric("G loss", f"{last['g_loss']:.3f}" if "g_loss" in last else "—")
+    cols[2].metric("D(x) real", f"{last['d_real']:.3f}" if "d_real" in last else "—")
+    cols[3].metric("D(G(z)) fake", f"{last['d_fake']:.3f}" if "d_fake" in last else "—")
+
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(figures.loss_curves(history), width="stretch", key="loss_chart")
+        st.plotly_chart(figures.discriminator_curves(history, trainer.loss.probabilistic),
+                        width="stretch", key="d_chart")
+    with right:
+        if trainer.is_image:
+            images = w.call(lambda t: t.generate(n=64))
+            st.plotly_chart(figures.image(image_grid(images), "Generated samples (fixed z)"),
+                            width="stretch", key="samples")
+        else:
+            real, fake = w.call(lambda t: t.sample_pairs(1000, seed=0))
+            st.plotly_chart(figures.scatter(real.cpu().numpy(), fake.cpu().numpy(), trainer.dataset.extent()),
+                            width="stretch", key="samples")
+    if not snap.running and st.session_state.get("train_was_running"):
+        st.session_state["train_was_running"] = False
+        st.rerun()  # refresh the buttons once training stops on its own
+    st.session_state["train_was_running"] = snap.running
+
+
+live_panel()

@@ -1,0 +1,92 @@
+"""The Train page under Streamlit's AppTest: start, live history, step, bad values, URL state."""
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+SMALL = {"model.width": "16", "model.depth": "1", "batch_size": "32"}
+
+
+def open_train(app_path, params=None) -> AppTest:
+    at = AppTest.from_file(app_path, default_timeout=120)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page("pages/train.py")
+    return at.run()
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if label in b.label)
+
+
+@pytest.fixture
+def closing():
+    opened = []
+    yield opened.append
+    for at in opened:
+        worker = at.session_state["train_worker"] if "train_worker" in at.session_state else None
+        if worker is not None:
+            worker.close()
+
+
+def test_start_trains_in_the_background_and_shows_charts(app_path, closing):
+    at = open_train(app_path, SMALL)
+    closing(at)
+    assert not at.exception and not at.error
+    button(at, "Start").click()
+    at.run()
+    worker = at.session_state["train_worker"]
+    deadline = time.monotonic() + 60
+    while worker.trainer.step_count < 20 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    first = len(worker.trainer.history)
+    time.sleep(0.5)
+    at.run()
+    assert not at.exception and not at.error
+    assert len(worker.trainer.history) > first > 0  # keeps growing while the page is idle
+    assert len(at.get("plotly_chart")) >= 3  # losses, D outputs, samples
+    button(at, "Pause").click()
+    at.run()
+    assert not worker.running
+
+
+def test_step_runs_exactly_one_update(app_path, closing):
+    at = open_train(app_path, SMALL)
+    closing(at)
+    button(at, "Step").click()
+    at.run()
+    worker = at.session_state["train_worker"]
+    assert worker.trainer.step_count == 1 and len(worker.trainer.history) == 1
+    button(at, "Step").click()
+    at.run()
+    assert worker.trainer.step_count == 2
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("cfg:lr_d", -0.01, "lr_d: must be > 0"),
+    ("cfg:batch_size", 0, "batch_size: must be >= 1"),
+])
+def test_bad_hyperparameters_show_a_clear_error_not_a_traceback(app_path, field, value, message):
+    at = open_train(app_path)
+    at.sidebar.number_input(key=field).set_value(value).run()
+    assert not at.exception
+    assert any(message in e.value for e in at.error)
+    assert "train_worker" not in at.session_state
+
+
+def test_configuration_is_mirrored_in_the_url_and_restored_from_it(app_path):
+    at = open_train(app_path)
+    at.sidebar.selectbox(key="cfg:loss").set_value("hinge").run()
+    assert at.query_params["loss"] in ("hinge", ["hinge"])
+    shared = open_train(app_path, {"loss": "lsgan", "data.name": "grid25", "lr_g": "0.0003"})
+    assert shared.sidebar.selectbox(key="cfg:loss").value == "lsgan"
+    assert shared.sidebar.selectbox(key="cfg:data.name").value == "grid25"
+    assert shared.sidebar.number_input(key="cfg:lr_g").value == pytest.approx(3e-4)
+
+
+def test_a_broken_link_falls_back_to_defaults_with_a_warning(app_path):
+    at = open_train(app_path, {"lr_g": "-5"})
+    assert not at.exception
+    assert any("lr_g" in w.value for w in at.warning)
+    assert at.sidebar.number_input(key="cfg:lr_g").value > 0
