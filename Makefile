@@ -24,7 +24,7 @@ install-dev: $(VENV)/.installed-dev
 # Debian's Chromium for the browser tests (never `playwright install`: no downloads here).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
 	  else echo "browser tests need Debian's chromium: sudo apt-get install -y chromium"; fi; }
 
 run: install

@@ -10,6 +10,11 @@ st.set_page_config(page_title="ganviz — GAN laboratory", page_icon="🧪", lay
 PAGES = [
     st.Page("pages/home.py", title="Home", icon="🏠", default=True),
     st.Page("pages/train.py", title="Train", icon="🏋️", url_path="train"),
+    st.Page("pages/mode_collapse.py", title="Mode collapse", icon="🎯", url_path="mode-collapse"),
+    st.Page("pages/landscape.py", title="Minimax landscape", icon="⛰️", url_path="landscape"),
+    st.Page("pages/evaluate.py", title="Evaluate", icon="📏", url_path="evaluate"),
+    st.Page("pages/latent.py", title="Latent explorer", icon="🧭", url_path="latent"),
+    st.Page("pages/style_transfer.py", title="Style transfer", icon="🎨", url_path="style-transfer"),
 ]
 
 st.navigation(PAGES).run()

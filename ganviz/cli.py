@@ -12,7 +12,14 @@ import sys
 
 COMMANDS = {
     "train": ("ganviz.training.cli", "train a GAN headless; writes a checkpoint and metrics.json"),
+    "toy": ("ganviz.toy_cli", "train on a 2D Gaussian mixture and report mode coverage (mode collapse)"),
+    "landscape": ("ganviz.landscape.cli", "Dirac-GAN dynamics, D* and divergences, loss-landscape slices"),
     "classifier": ("ganviz.classifier", "train the digit classifier the metrics use, or measure its accuracy"),
+    "evaluate": ("ganviz.metrics.cli", "FID / IS / KID / precision-recall of generator checkpoints"),
+    "sample": ("ganviz.sample_cli", "a PNG grid of samples from a shipped, local or Hub generator"),
+    "style": ("ganviz.style.cli", "neural style transfer (Gatys et al., VGG19): content + style -> PNG"),
+    "interpolate": ("ganviz.interpolate_cli", "a latent interpolation strip (linear or slerp) as PNG or GIF"),
+    "class-accuracy": ("ganviz.conditional", "how often a conditional generator draws the class it is asked for"),
 }
 
 

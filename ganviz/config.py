@@ -125,6 +125,10 @@ def _coerce(name: str, value: Any, kind, meta) -> Any:
         if optional:
             return None
         raise ValueError(f"{name}: a value is required")
+    if isinstance(base, type) and issubclass(base, Config):  # a nested section given as a dict
+        if not isinstance(value, dict):
+            raise ValueError(f"{name}: expected an object of {base.__name__} fields, got {value!r}")
+        return base.from_dict(value, prefix=name + ".")
     origin = typing.get_origin(base)
     if origin is list:
         if not isinstance(value, (list, tuple)):

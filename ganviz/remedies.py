@@ -111,7 +111,7 @@ class MinibatchDiscriminator(nn.Module):
     """D's features plus, per sample, how close it is to the others in its batch: a batch of
     near-identical fakes is now easy to reject, which a per-sample D cannot see."""
 
-    def __init__(self, discriminator: nn.Module, kernels: int = 16, kernel_dim: int = 8, sn: bool = False):
+    def __init__(self, discriminator: nn.Module, kernels: int = 8, kernel_dim: int = 4, sn: bool = False):
         super().__init__()
         width = _feature_width(discriminator)
         self.kernels, self.kernel_dim = kernels, kernel_dim
@@ -121,11 +121,12 @@ class MinibatchDiscriminator(nn.Module):
         self.head = ProjectionHead(width + kernels, discriminator.num_classes, sn)
 
     def closeness(self, h: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
-        """o(x_i)_b = sum_j exp(-||M_i,b - M_j,b||_1) over the rows j of ``reference``."""
-        rows = (h @ self.tensor).view(-1, self.kernels, self.kernel_dim)
-        others = (reference @ self.tensor).view(-1, self.kernels, self.kernel_dim)
-        distance = (rows[:, None] - others[None]).abs().sum(-1)
-        return torch.exp(-distance).sum(1)
+        """o(x_i)_b = sum_j exp(-||M_i,b - M_j,b||_1) over the rows j of ``reference`` (a sum in
+        the paper; we return the mean, which keeps D's input in [0, 1] whatever the batch size)."""
+        rows = (h @ self.tensor).view(-1, self.kernels, self.kernel_dim).transpose(0, 1)
+        others = (reference @ self.tensor).view(-1, self.kernels, self.kernel_dim).transpose(0, 1)
+        distance = torch.cdist(rows, others, p=1)  # (kernels, rows, others)
+        return torch.exp(-distance).mean(2).t()
 
     def features(self, x, y=None):
         h = self.inner.features(x, y)
@@ -139,7 +140,8 @@ class MinibatchDiscriminator(nn.Module):
         h = self.inner.features(x, y)
         stats = h.new_ones(len(h), self.kernels)  # the point's closeness to itself, exp(0)
         if reference is not None:
-            stats = stats + self.closeness(h, self.inner.features(reference))
+            n = len(reference)
+            stats = (stats + n * self.closeness(h, self.inner.features(reference))) / (n + 1)
         return self.head(torch.cat([h, stats], 1), y)
 
 

@@ -48,10 +48,10 @@ def is_out_of_memory(err: BaseException) -> bool:
 
 
 def describe_out_of_memory(err: BaseException, what: str, hint: str = DEFAULT_HINT) -> str:
-    device = "GPU" if isinstance(err, torch.OutOfMemoryError) or "cuda" in str(err).lower() else "memory"
+    kind = "GPU memory" if isinstance(err, torch.OutOfMemoryError) or "cuda" in str(err).lower() else "memory"
     text = _ENFORCE_PREFIX.sub("", str(err).strip())
     detail = text.splitlines()[0] if text else type(err).__name__
-    return f"Out of {device} while {what} ({detail[:200]}). {hint}"
+    return f"Out of {kind} while {what} ({detail[:200]}). {hint}"
 
 
 def free_memory() -> None:

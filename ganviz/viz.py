@@ -29,3 +29,10 @@ def png_bytes(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(array.squeeze(-1) if array.ndim == 3 and array.shape[-1] == 1 else array).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def enlarge(array: np.ndarray, factor: int) -> np.ndarray:
+    """Nearest-neighbour upscaling of an (H, W[, C]) array: small digits stay crisp, not blurred."""
+    if factor < 1:
+        raise ValueError(f"scale: must be >= 1, got {factor}")
+    return array.repeat(factor, 0).repeat(factor, 1)

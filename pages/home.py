@@ -1,6 +1,7 @@
 """Home: what each page teaches, and the device in use."""
 import streamlit as st
 
+import ui  # noqa: F401  (app shell guard, see ui/__init__.py)
 from ganviz.device import describe_device
 
 st.title("ganviz — an interactive GAN laboratory")
@@ -21,6 +22,29 @@ LESSONS = [
      "WGAN, WGAN-GP, LSGAN, hinge), the regularisers and the learning rates; watch the D and G "
      "losses, what D believes about real and fake data, and the samples as they form. Step one "
      "update at a time, or share a link that reopens the exact setup."),
+    ("🎯 Mode collapse", "pages/mode_collapse.py",
+     "Watch a GAN pile its samples onto a few modes of a ring or grid of Gaussians (or a mixture you "
+     "place yourself), while the same seed with a remedy (unrolled GAN, PacGAN, minibatch discrimination, "
+     "a mixture of generators, ...) trains beside it. GAN Lab's views: D's heatmap, G's gradient "
+     "arrows, the generator manifold, and live per-mode coverage."),
+    ("⛰️ Minimax landscape", "pages/landscape.py",
+     "See the two-player game whole: the Dirac-GAN's value surface and gradient flow for every loss, "
+     "and gradient steps that spiral, orbit or converge as you change the optimiser, momentum, TTUR or "
+     "the R1/GP penalty. Then the optimal discriminator D* = p/(p+q), why V(D*, G) = 2·JSD − log 4, why "
+     "JSD goes flat on disjoint supports while Wasserstein does not, and a slice of your trained networks' loss."),
+    ("📏 Evaluate", "pages/evaluate.py",
+     "Put numbers on generators: FID-style Fréchet distance, Inception Score, KID and precision/recall for "
+     "shipped, saved or Hub checkpoints, side by side with their samples. Learn what each metric rewards, why "
+     "a number is meaningless without its feature network, and how sample size and resizing bias FID."),
+    ("🧭 Latent explorer", "pages/latent.py",
+     "Open a shipped digit GAN, your own run or a Hugging Face Hub DCGAN and explore its latent space: "
+     "seeded sample grids, linear vs spherical interpolation (and why the straight line fades), and sliders "
+     "on latent coordinates and GANSpace principal directions that redraw the image at once. "
+     "Conditional models let you pick the digit."),
+    ("🎨 Style transfer", "pages/style_transfer.py",
+     "Repaint a picture in the style of another (Gatys et al.): upload both or use the bundled examples, then "
+     "watch the pixels being optimised so a VGG19 network sees one picture's content and the other's textures "
+     "(Gram matrices). Tune the style, content and smoothness weights, L-BFGS vs Adam, and the layers used."),
 ]
 
 for title, page, text in LESSONS:

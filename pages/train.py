@@ -12,6 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
+import ui  # noqa: F401  (first: the app-shell guard in ui/__init__.py runs before heavy imports)
 from ganviz.training import Trainer
 from ganviz.training.worker import TrainingWorker
 from ganviz.viz import image_grid
@@ -72,8 +73,10 @@ if start_col.button("▶ Start", type="primary", width="stretch",
         worker = current_worker()
     if worker is not None:
         worker.start(target=max(int(target), worker.trainer.step_count + 1))
+        st.rerun()  # redraw the buttons for the running state
 if pause_col.button("⏸ Pause", width="stretch", disabled=worker is None or not worker.running):
     worker.pause()
+    st.rerun()
 if step_col.button("⏭ Step", width="stretch", help="one discriminator + generator update",
                    disabled=worker is not None and worker.running):
     if worker is None:

@@ -69,15 +69,15 @@ def _session_ended(owner: _Owner) -> None:
 def _reap(owner: _Owner) -> None:
     if owner.session_id is not None and Runtime.exists() and Runtime.instance().is_active_session(owner.session_id):
         return  # the cache was cleared, the session itself is alive: its next run re-claims
+    workers, owner.workers = list(owner.workers.values()), {}
     released = False
-    for worker in list(owner.workers.values()):
+    for worker in workers:
         with _claims_lock:
             still_ours = _claims.get(worker) is owner
         if still_ours:
-            worker.close(release=False)
+            worker.close()
             worker.release(CLOSED_REASON)
             released = True
-    owner.workers.clear()
     if released:
         free_memory()
 

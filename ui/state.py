@@ -15,7 +15,10 @@ def config_from_url() -> tuple[dict, str | None]:
     flat = dict(DEFAULTS)
     for key, value in st.query_params.items():
         if key in DEFAULTS:
-            flat[key] = json.loads(value) if key == "data.means" else value
+            try:
+                flat[key] = json.loads(value) if key == "data.means" else value
+            except ValueError:
+                return dict(DEFAULTS), f"The link's settings were ignored: {key}: expected a JSON list of [x, y] pairs"
     try:
         return flatten(TrainConfig.from_dict(unflatten(flat)).to_dict()), None
     except ValueError as err:

@@ -7,7 +7,10 @@ imported only when it runs.
 from __future__ import annotations
 
 SUITES: dict[str, tuple[str, str]] = {
+    "training": ("ganviz.bench.training", "toy GAN tutorial loop vs Trainer plain/fast, populations, DCGAN, UI polling"),
+    "landscape": ("ganviz.bench.landscape", "Dirac-GAN 200x200 surface + vector field, trajectory, network slice"),
+    "style": ("ganviz.bench.style", "style transfer 512 px x 300 L-BFGS evaluations: PyTorch tutorial vs ganviz"),
 }
 
 # the suites `python -m ganviz.bench` runs when none is named: the speed comparisons
-DEFAULT: list[str] = []
+DEFAULT: list[str] = ["training", "landscape", "style"]

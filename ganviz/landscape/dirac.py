@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from ganviz.config import Config, spec
+from ganviz.landscape.network import symmetric_axis
 from ganviz.losses import LOSSES
 from ganviz.regularizers import gradient_penalty, r1_penalty
 
@@ -105,7 +106,7 @@ def _grid(extent: float, resolution: int) -> tuple[torch.Tensor, torch.Tensor, t
         raise ValueError(f"extent: must be a positive number, got {extent!r}")
     if not 2 <= resolution <= 2000:
         raise ValueError(f"resolution: must be between 2 and 2000, got {resolution!r}")
-    axis = torch.linspace(-extent, extent, resolution, dtype=DTYPE)
+    axis = symmetric_axis(extent, resolution, DTYPE)
     psi, theta = torch.meshgrid(axis, axis, indexing="ij")
     return axis, psi, theta
 
@@ -152,9 +153,10 @@ def trajectory(config: DiracConfig) -> dict[str, np.ndarray | str]:
             g_theta = game.grad_g(psi, theta)
         vel_theta = config.momentum * vel_theta - config.lr_g * g_theta
         theta = theta + vel_theta
-        path.append((psi.item(), theta.item()))
-        if not (math.isfinite(path[-1][0]) and math.isfinite(path[-1][1])):
-            break
+        point = (psi.item(), theta.item())
+        if not (math.isfinite(point[0]) and math.isfinite(point[1])):
+            break  # overflowed: the path ends at its last finite point
+        path.append(point)
     points = torch.tensor(path, dtype=DTYPE)
     d_loss, g_loss = game.losses(points[:, 0], points[:, 1])
     distance = points.norm(dim=1).numpy()

@@ -39,6 +39,7 @@ class SliceProblem:
     real_y: torch.Tensor | None
     z: torch.Tensor
     fake_y: torch.Tensor | None
+    fake: torch.Tensor  # G(z) at the snapshot, what D is judged on
     step: int
 
     @property
@@ -49,9 +50,8 @@ class SliceProblem:
         """The player's loss with its parameters replaced by ``params`` (the current ones if None)."""
         loss = LOSSES[self.loss]
         if self.player == "discriminator":
-            fake = self.generator(self.z, self.fake_y)
             d = (lambda x, y: functional_call(self.discriminator, params, (x, y))) if params else self.discriminator
-            return loss.d(d(self.real, self.real_y), d(fake, self.fake_y), self.real_target)
+            return loss.d(d(self.real, self.real_y), d(self.fake, self.fake_y), self.real_target)
         fake = functional_call(self.generator, params, (self.z, self.fake_y)) if params else self.generator(self.z, self.fake_y)
         return loss.g(self.discriminator(fake, self.fake_y))
 
@@ -70,8 +70,11 @@ def snapshot(trainer, player: str = "discriminator", batch_size: int = 256, seed
     z = torch.randn(batch_size, trainer.config.model.latent_dim, generator=rng, device=trainer.device)
     classes = trainer.num_classes
     fake_y = torch.randint(classes, (batch_size,), generator=rng, device=trainer.device) if classes else None
-    return SliceProblem(player, frozen(trainer.generator), frozen(trainer.discriminator), trainer.config.loss,
-                        trainer.real_target, real, real_y if classes else None, z, fake_y, trainer.step_count)
+    generator, discriminator = frozen(trainer.generator), frozen(trainer.discriminator)
+    with torch.no_grad():
+        fake = generator(z, fake_y)
+    return SliceProblem(player, generator, discriminator, trainer.config.loss, trainer.real_target,
+                        real, real_y if classes else None, z, fake_y, fake, trainer.step_count)
 
 
 def filter_normalised_direction(params: dict[str, torch.Tensor], generator: torch.Generator) -> dict[str, torch.Tensor]:
@@ -88,9 +91,16 @@ def filter_normalised_direction(params: dict[str, torch.Tensor], generator: torc
     return direction
 
 
+def symmetric_axis(half_width: float, points: int, dtype=torch.float32) -> torch.Tensor:
+    """``points`` evenly spaced values over [-half_width, half_width], symmetric, with an exact 0
+    in the middle when ``points`` is odd (linspace's rounding would put it at ±1e-8)."""
+    offsets = torch.arange(points, dtype=torch.float64) - (points - 1) / 2
+    return (offsets * (2 * half_width / (points - 1))).to(dtype)
+
+
 @torch.no_grad()
 def loss_slice(problem: SliceProblem, resolution: int = 21, span: float = 1.0, seed: int = 0,
-               chunk: int = 32, progress: Callable[[float], None] | None = None) -> dict:
+               chunk: int = 64, progress: Callable[[float], None] | None = None) -> dict:
     """L on the plane w + αδ + βη for α, β in [-span, span]: ``loss[i, j]`` is at (alpha[i], beta[j]).
 
     ``chunk`` grid points run per vmap call (memory grows with it); ``progress`` gets the
@@ -106,7 +116,7 @@ def loss_slice(problem: SliceProblem, resolution: int = 21, span: float = 1.0, s
     rng = torch.Generator(device).manual_seed(seed)
     delta = filter_normalised_direction(base, rng)
     eta = filter_normalised_direction(base, rng)
-    axis = torch.linspace(-span, span, resolution, device=device)
+    axis = symmetric_axis(span, resolution).to(device)
     alpha, beta = (t.reshape(-1) for t in torch.meshgrid(axis, axis, indexing="ij"))
 
     def at(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

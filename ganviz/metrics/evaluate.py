@@ -47,14 +47,18 @@ def source_from_gan(gan, name: str, device: str | torch.device = "cpu") -> Image
     return ImageSource(name, draw, gan.config.data, gan.shape[-1])
 
 
+def resolve_checkpoint(spec: str) -> str:
+    """A local folder as given; else ``checkpoints/<spec>`` when that is shipped; else spec (a Hub id)."""
+    shipped = CHECKPOINTS / spec
+    return str(shipped) if not Path(spec).exists() and (shipped / "config.json").is_file() else spec
+
+
 def load_source(spec: str, device: str | torch.device = "cpu") -> ImageSource:
     """A checkpoint folder (``checkpoints/<name>`` may be given as just ``<name>``) or a Hub id."""
     from ganviz.training import GAN
 
-    shipped = CHECKPOINTS / spec
-    target = str(shipped) if not Path(spec).exists() and (shipped / "config.json").is_file() else spec
     try:
-        gan = GAN.from_pretrained(target)
+        gan = GAN.from_pretrained(resolve_checkpoint(spec))
     except Exception as err:  # a missing folder, an offline Hub miss, a config of another kind
         raise FileNotFoundError(f"{spec}: cannot load a ganviz generator checkpoint ({type(err).__name__}: "
                                 f"{str(err).splitlines()[0] if str(err) else ''})") from None
@@ -148,7 +152,7 @@ def evaluate(sources: list[ImageSource | str], n: int = 10_000, *,
             seconds = time.perf_counter() - start
             if progress is not None:
                 progress(f"scoring {source.name}", 0, 1)
-            scores = compare(real, fake, extractor.names, seed=seed, **score_kwargs)
+            scores = compare(real, fake, extractor.names, seed=seed, device=device, **score_kwargs)
         results.append(Evaluation(source.name, extractor.describe(), info, n, seed, scores, seconds,
                                   torch.cat(kept)[:keep_samples]))
     return results

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import os
 import socket
 from pathlib import Path
@@ -163,11 +164,9 @@ def _socket_timeout(seconds: float):
 
 def _fid_inception() -> nn.Module:
     hint = "Offline, use the 'digit-classifier' extractor (a Fréchet classifier distance) instead."
-    try:
-        from torch_fidelity import feature_extractor_inceptionv3 as tfi
-    except ImportError:
+    if importlib.util.find_spec("torch_fidelity") is None:  # checked before the (slow) import
         raise ExtractorUnavailable("Inception-v3 FID needs the torch-fidelity package (`pip install torch-fidelity`) "
-                                   f"and its weights (~95 MB, downloaded once). {hint}") from None
+                                   f"and its weights (~95 MB, downloaded once). {hint}")
     weights = fid_weights_path()
     if not weights.is_file():
         if _offline():
@@ -179,6 +178,8 @@ def _fid_inception() -> nn.Module:
                 torch.hub.download_url_to_file(FID_WEIGHTS_URL, str(weights), hash_prefix="6726825d", progress=False)
         except Exception as err:  # URLError, timeout, hash mismatch: all mean "no weights"
             raise ExtractorUnavailable(f"could not download the Inception-v3 FID weights ({err}). {hint}") from None
+    from torch_fidelity import feature_extractor_inceptionv3 as tfi
+
     # torch-fidelity unpickles with weights_only=False; the file is a plain state dict, so load it safely
     state = torch.load(weights, map_location="cpu", weights_only=True)
     original = tfi.load_state_dict_from_url

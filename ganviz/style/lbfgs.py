@@ -31,8 +31,9 @@ class LBFGS:
         self.lr = float(lr)
         self.m = int(history_size)
         n, dev = param.numel(), param.device
-        self.S = torch.zeros(self.m, n, device=dev, dtype=param.dtype)  # steps s_i, a ring buffer of rows
-        self.Y = torch.zeros(self.m, n, device=dev, dtype=param.dtype)  # gradient changes y_i
+        # rows 0..m-1 hold the steps s_i, rows m..2m-1 the gradient changes y_i (ring buffers), so
+        # each product with all pairs is one pass over memory
+        self.pairs = torch.zeros(2 * self.m, n, device=dev, dtype=param.dtype)
         self.SY = torch.zeros(self.m, self.m, device=dev, dtype=torch.float64)  # SY[i, j] = s_i·y_j
         self.YY = torch.zeros(self.m, self.m, device=dev, dtype=torch.float64)
         self.valid = torch.zeros(self.m, device=dev, dtype=torch.float64)
@@ -63,32 +64,31 @@ class LBFGS:
         return loss
 
     def _remember(self, s: torch.Tensor, y: torch.Tensor) -> None:
+        m, k = self.m, self.head
         ys = torch.dot(y, s).double()
         ok = (ys > CURVATURE_EPS).double()
-        k = self.head
-        self.S[k] = s * ok.to(s.dtype)
-        self.Y[k] = y * ok.to(y.dtype)
-        self.SY[k, :] = torch.mv(self.Y, self.S[k]).double()
-        self.SY[:, k] = torch.mv(self.S, self.Y[k]).double()
-        self.YY[k, :] = self.YY[:, k] = torch.mv(self.Y, self.Y[k]).double()
+        new = torch.stack([s, y]) * ok.to(s.dtype)
+        self.pairs[k], self.pairs[m + k] = new[0], new[1]
+        products = (self.pairs @ new.T).double()  # (2m, 2): every stored vector against s_k and y_k
+        self.SY[k, :] = products[m:, 0]
+        self.SY[:, k] = products[:m, 1]
+        self.YY[k, :] = self.YY[:, k] = products[m:, 1]
         self.valid[k] = ok
         self.gamma = torch.where(ok > 0, ys / torch.dot(y, y).double().clamp_min(1e-300), self.gamma)
-        self.head = (k + 1) % self.m
-        self.count = min(self.count + 1, self.m)
+        self.head = (k + 1) % m
+        self.count = min(self.count + 1, m)
 
     def _inverse_hessian_times(self, g: torch.Tensor) -> torch.Tensor:
         m, dev = self.m, g.device
         order = torch.arange(self.head - self.count, self.head, device=dev).remainder_(m)  # oldest first
-        a = torch.mv(self.S, g).double()[order]
-        b = torch.mv(self.Y, g).double()[order]
+        ab = (self.pairs @ g).double()
+        a, b = ab[:m][order, None], ab[m:][order, None]
         sy = self.SY[order][:, order]
         unused = 1.0 - self.valid[order]  # a skipped pair becomes an identity row: it drops out
         R = sy.triu() + torch.diag(unused)
-        u = torch.linalg.solve_triangular(R, a[:, None], upper=True)
-        w = sy.diagonal()[:, None] * u + self.gamma * (self.YY[order][:, order] @ u) - self.gamma * b[:, None]
+        u = torch.linalg.solve_triangular(R, a, upper=True)
+        w = sy.diagonal()[:, None] * u + self.gamma * (self.YY[order][:, order] @ u) - self.gamma * b
         p = torch.linalg.solve_triangular(R.T, w, upper=False)
-        coeff_s = torch.zeros(m, device=dev, dtype=torch.float64).index_copy_(0, order, p[:, 0])
-        coeff_y = torch.zeros(m, device=dev, dtype=torch.float64).index_copy_(0, order, u[:, 0] * -self.gamma)
-        hg = g * self.gamma.to(g.dtype)
-        hg.addmv_(self.S.T, coeff_s.to(g.dtype)).addmv_(self.Y.T, coeff_y.to(g.dtype))
-        return hg
+        coeff = torch.zeros(2 * m, device=dev, dtype=torch.float64)
+        coeff.index_copy_(0, order, p[:, 0]).index_copy_(0, order + m, u[:, 0] * -self.gamma)
+        return torch.addmv(g * self.gamma.to(g.dtype), self.pairs.T, coeff.to(g.dtype))

@@ -17,9 +17,10 @@ What the capture relies on, and how it is kept true:
   the :meth:`FastPath.signature` and the graph is captured again before the next replay.
 - Each replay writes its metrics row into a device buffer at a device-side cursor; a call of
   ``Trainer.step(n)`` reads the n rows back with one host sync.
-- A remedy with host-side bookkeeping between updates cannot be replayed: such remedies (those
-  that override ``after_step``, unless they declare ``graph_safe = True``), CPUs, and any
-  configuration whose capture fails use the plain path, and :attr:`FastPath.reason` says why.
+- A remedy's hooks are replayed only when the remedy declares ``graph_safe = True`` (pure tensor
+  work: no host reads, no Python-side state that changes between updates). Other remedies, CPUs,
+  and any configuration whose capture fails use the plain path, and :attr:`FastPath.reason` says
+  why.
 """
 from __future__ import annotations
 
@@ -27,7 +28,6 @@ import threading
 import warnings
 from typing import Callable, Sequence
 
-import numpy as np
 import torch
 
 from ganviz.remedies import Remedy
@@ -38,11 +38,9 @@ _CAPTURE_LOCK = threading.Lock()  # CUDA allows one capture at a time per proces
 
 
 def graph_safe(remedy: Remedy) -> bool:
-    """Whether a remedy's hooks are pure tensor work that a graph can replay."""
-    declared = getattr(remedy, "graph_safe", None)
-    if declared is not None:
-        return bool(declared)
-    return type(remedy).after_step is Remedy.after_step
+    """Whether a remedy's hooks are pure tensor work that a graph can replay: the plain GAN's
+    no-op hooks are; any other remedy must say so with a ``graph_safe = True`` class attribute."""
+    return type(remedy) is Remedy or getattr(remedy, "graph_safe", False) is True
 
 
 class GraphedLoop:
@@ -52,6 +50,7 @@ class GraphedLoop:
 
     ``generators`` are the non-default ``torch.Generator`` s the update draws from;
     ``signature()`` names everything the graph holds addresses of, and a change re-captures.
+    If the capture fails, the call finishes eagerly and :attr:`failure` says why.
     """
 
     def __init__(self, update: Callable[[], torch.Tensor], generators: Sequence[torch.Generator] = (),
@@ -65,8 +64,9 @@ class GraphedLoop:
         self.key = None
         self.buffer: torch.Tensor | None = None
         self.cursor: torch.Tensor | None = None
+        self.failure: str | None = None
 
-    def run(self, n: int) -> np.ndarray:
+    def run(self, n: int) -> torch.Tensor:
         if self.graph is not None and self.signature() != self.key:
             self.graph = None
         parts = []
@@ -76,7 +76,12 @@ class GraphedLoop:
             self.warmup -= k
         done = sum(len(p) for p in parts)
         if done < n and self.graph is None:
-            self._capture(parts[0][0] if parts else None)
+            try:
+                self._capture()
+            except RuntimeError as err:
+                self.failure = f"CUDA graph capture failed: {str(err).strip().splitlines()[0]}"
+                parts.append(torch.stack([self.update() for _ in range(n - done)]))
+                done = n
         while done < n:
             k = min(n - done, len(self.buffer))
             self.cursor.zero_()
@@ -84,7 +89,7 @@ class GraphedLoop:
                 self.graph.replay()
             parts.append(self.buffer[:k].clone())  # the next batch overwrites the buffer
             done += k
-        return torch.cat(parts).cpu().numpy()  # the one host sync of this call
+        return torch.cat(parts)
 
     def _eager(self, k: int) -> torch.Tensor:
         """Updates run on the side stream that the capture will use (CUDA's warm-up rule)."""
@@ -94,12 +99,12 @@ class GraphedLoop:
             rows = torch.stack([self.update() for _ in range(k)])
         main.wait_stream(self.stream)
         rows.record_stream(main)
+        if self.buffer is None:
+            self.buffer = rows.new_zeros((BUFFER_ROWS, *rows.shape[1:]))
+            self.cursor = torch.zeros(1, dtype=torch.long, device=rows.device)
         return rows
 
-    def _capture(self, example_row: torch.Tensor | None) -> None:
-        if self.buffer is None:
-            self.buffer = example_row.new_zeros((BUFFER_ROWS, *example_row.shape))
-            self.cursor = torch.zeros(1, dtype=torch.long, device=example_row.device)
+    def _capture(self) -> None:
         graph = torch.cuda.CUDAGraph()
         for generator in self.generators:
             graph.register_generator_state(generator)
@@ -173,24 +178,18 @@ class FastPath:
         return (tuple(x.data_ptr() for x in tensors), repr(settings), repr(t.config), id(t.opt_g),
                 id(t.opt_d), id(t.rng))
 
-    def run(self, n: int, train_d: bool, train_g: bool) -> np.ndarray:
-        """n updates -> (n, len(METRICS)) on the host; the plain path takes over if capture fails."""
+    def run(self, n: int, train_d: bool, train_g: bool) -> torch.Tensor:
+        """n updates -> their (n, len(METRICS)) rows, on the device."""
         t = self.trainer
-        self._capturable_optimisers()  # in case an optimiser was replaced
+        self._capturable_optimisers()  # in case an optimiser was replaced since the last call
         key = (train_d, train_g)
         if key not in self.loops:
             self.loops[key] = GraphedLoop(lambda: t.update(train_d, train_g), [t.rng], self.signature)
-        try:
-            return self.loops[key].run(n)
-        except RuntimeError as err:
-            if torch.cuda.is_current_stream_capturing():
-                raise
-            self.reason = f"CUDA graph capture failed ({str(err).splitlines()[0]})"
+        loop = self.loops[key]
+        table = loop.run(n)
+        if loop.failure:
+            self.reason = loop.failure
             self.loops.clear()
             if self.mode is True:
                 warnings.warn(f"fast path off, using the plain path: {self.reason}", stacklevel=3)
-            raise FallBack(self.reason) from err
-
-
-class FallBack(RuntimeError):
-    """The capture failed before any update of this call was replayed: run the call on the plain path."""
+        return table

@@ -18,6 +18,7 @@ from ganviz.data import build_dataset
 from ganviz.device import resolve_device
 from ganviz.losses import LOSSES
 from ganviz.regularizers import clip_weights, gradient_penalty, l2_penalty, r1_penalty
+from ganviz.training.fast import FastPath
 from ganviz.training.gan import GAN
 from ganviz.training.history import History
 
@@ -36,7 +37,7 @@ class DivergenceError(RuntimeError):
 
 class Trainer:
     def __init__(self, config: TrainConfig, *, device: str | torch.device | None = None, dataset=None,
-                 gan: GAN | None = None):
+                 gan: GAN | None = None, fast: bool | str = "auto"):
         self.config = config
         self.device = torch.device(device) if device is not None else resolve_device(config.device)
         self.dataset = (dataset if dataset is not None else build_dataset(config.data)).to(self.device)
@@ -61,6 +62,7 @@ class Trainer:
         self.step_count = 0
         self.elapsed = 0.0
         self.fixed_z, self.fixed_y = self._latent_batch(64, torch.Generator(self.device).manual_seed(config.seed + 1))
+        self.fast = FastPath(self, fast)  # CUDA-graph replays of update(); .describe() says if and why not
 
     # -- parts -------------------------------------------------------------------------------
     @property
@@ -142,6 +144,19 @@ class Trainer:
         self.opt_g.step()
         return {"g_loss": loss.detach(), "grad_norm_g": grad_norm}
 
+    def update(self, train_d: bool = True, train_g: bool = True) -> torch.Tensor:
+        """One full update (n_critic D steps, one G step, the remedy's bookkeeping) -> its METRICS
+        row, left on the device. The fast path captures exactly this as a CUDA graph."""
+        metrics: dict[str, torch.Tensor] = {}
+        if train_d:
+            for _ in range(self.config.n_critic):
+                metrics.update(self.d_step())
+        if train_g:
+            metrics.update(self.g_step())
+        self.remedy.after_step(self)
+        nan = torch.full((), float("nan"), device=self.device)
+        return torch.stack([metrics.get(k, nan).float() for k in METRICS])
+
     # -- the public loop -----------------------------------------------------------------------
     def step(self, n: int = 1, *, train_d: bool = True, train_g: bool = True) -> dict[str, np.ndarray]:
         """Run ``n`` updates and return their metrics as arrays of length n.
@@ -157,23 +172,16 @@ class Trainer:
             raise ValueError("train_d, train_g: at least one player must train")
         backup = self.state_dict()
         start = time.perf_counter()
-        nan = torch.tensor(float("nan"), device=self.device)
-        rows = []
         self.gan.train()
         try:
-            for _ in range(n):
-                metrics: dict[str, torch.Tensor] = {}
-                if train_d:
-                    for _ in range(self.config.n_critic):
-                        metrics.update(self.d_step())
-                if train_g:
-                    metrics.update(self.g_step())
-                self.remedy.after_step(self)
-                rows.append(torch.stack([metrics.get(k, nan).float() for k in METRICS]))
+            if self.fast.active:
+                rows = self.fast.run(n, train_d, train_g)
+            else:
+                rows = torch.stack([self.update(train_d, train_g) for _ in range(n)])
             # The last update can break the weights while every loss so far was finite.
             nets = {"discriminator": self.discriminator, "generator": self.generator}
             weights_ok = torch.stack([_all_finite(net) for net in nets.values()])
-            table = torch.stack(rows).cpu().numpy()  # the one host sync of this call
+            table = rows.cpu().numpy()  # the one host sync of this call
             weights_ok = weights_ok.cpu().numpy()
         except BaseException:  # out of memory, a stop: never leave a half-updated pair behind
             self.load_state_dict(backup)
@@ -245,9 +253,27 @@ class Trainer:
         return folder
 
     @classmethod
-    def from_checkpoint(cls, folder_or_repo: str, *, device=None, **hub_kwargs) -> "Trainer":
-        """Resume from a checkpoint written by :meth:`save` (weights; optimiser state starts fresh)."""
-        gan = GAN.from_pretrained(folder_or_repo, **hub_kwargs)
+    def from_checkpoint(cls, folder_or_repo: str, *, device=None, revision: str | None = None,
+                        cache_dir: str | None = None) -> "Trainer":
+        """Resume from a checkpoint written by :meth:`save` (weights; optimiser state starts fresh).
+
+        Files are checked through :mod:`ganviz.hub` (safetensors or weights-only unpickling, every
+        mismatch named): a bad checkpoint raises ``CheckpointError``, a ``ValueError`` that says
+        what is wrong, and no code from the files ever runs.
+        """
+        from ganviz import hub
+
+        config_path, weights = hub.resolve(folder_or_repo, revision, cache_dir)
+        config = hub.read_config(config_path)
+        if "train" not in config or "shape" not in config:
+            found = "has no config.json" if config_path is None else "has a config.json without 'train' and 'shape'"
+            raise hub.CheckpointError(f"{folder_or_repo}: not a ganviz training run: it {found} (Trainer.save "
+                                      "writes both)")
+        try:
+            gan = GAN(config["train"], list(config["shape"]), int(config.get("num_classes", 0)))
+        except (ValueError, TypeError, KeyError) as err:
+            raise hub.CheckpointError(f"{folder_or_repo}: config.json is not a valid ganviz run config ({err})") from None
+        hub.load_weights(gan, hub.read_state_dict(weights), str(folder_or_repo))
         return cls(gan.config, device=device, gan=gan)
 
 

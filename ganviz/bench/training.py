@@ -1,0 +1,196 @@
+"""Training speed, all on the same work in one run:
+
+- the toy GAN (MLP 3x128, batch 512) as tutorials write the loop (zero_grad / backward / step and
+  a ``.item()`` per step for the log), ganviz's Trainer on its plain path, and on its fast path;
+- a population of toy GANs trained as one batched model (GAN-steps/s over all members);
+- DCGAN on 28x28 digits, batch 128: the tutorial loop and the Trainer's two paths;
+- what a live page costs: training throughput of a TrainingWorker while a thread polls
+  ``snapshot()`` at 4 Hz, against the same worker unobserved.
+
+Every rate is measured for ``--training-seconds`` after a warm-up, host clock around whole calls
+that end in a host sync (so the GPU's queue is included). Ratios are printed at the end.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import Callable
+
+TOY = {"model.width": 128, "model.depth": 3, "batch_size": 512}
+DCGAN = {"data.name": "digits", "data.image_size": 28, "model.arch": "dcgan", "batch_size": 128}
+CHUNK = {"toy": 50, "DCGAN": 10}  # updates per timed call (the CLI trains in chunks of 50)
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--training-seconds", type=float, default=3.0,
+                        help="training: timed seconds per measurement (after a warm-up)")
+    parser.add_argument("--training-device", default="auto", choices=["auto", "cpu", "cuda"],
+                        help="training: device to time")
+    parser.add_argument("--training-population", type=int, default=None,
+                        help="training: members of the population (default 64 on a GPU, 8 on a CPU)")
+
+
+def _sync(device) -> None:
+    import torch
+
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def rate(call: Callable[[], object], units: int, seconds: float, device) -> float:
+    """``units`` per call of ``call()``, per second, after one warm-up call."""
+    call()
+    _sync(device)
+    calls, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        call()
+        calls += 1
+    _sync(device)
+    return calls * units / (time.perf_counter() - start)
+
+
+def tutorial_loop(config, device) -> Callable[[int], list]:
+    """The Trainer's update as the tutorials write it: fresh real and latent batches, D on real and
+    detached fakes, then G on a fresh latent batch; ``.item()`` per step for the log."""
+    import torch
+    from torch import nn
+
+    from ganviz.data import build_dataset
+    from ganviz.models import build_models
+
+    dataset = build_dataset(config.data).to(device)
+    torch.manual_seed(config.seed)
+    generator, discriminator = (m.to(device) for m in build_models(config.model, dataset.shape))
+    betas = (config.beta1, config.beta2)
+    opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr_g, betas=betas)
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr_d, betas=betas)
+    criterion = nn.BCEWithLogitsLoss()
+    rng = torch.Generator(device).manual_seed(config.seed)
+    n, latent = config.batch_size, config.model.latent_dim
+    ones, zeros = torch.ones(n, device=device), torch.zeros(n, device=device)
+    log = []
+
+    def run(steps: int) -> list:
+        for _ in range(steps):
+            real = dataset.sample(n, rng)
+            real = real[0] if isinstance(real, tuple) else real
+            fake = generator(torch.randn(n, latent, device=device)).detach()
+            opt_d.zero_grad()
+            d_loss = criterion(discriminator(real), ones) + criterion(discriminator(fake), zeros)
+            d_loss.backward()
+            opt_d.step()
+            opt_g.zero_grad()
+            g_loss = criterion(discriminator(generator(torch.randn(n, latent, device=device))), ones)
+            g_loss.backward()
+            opt_g.step()
+            log.append((d_loss.item(), g_loss.item()))
+        return log
+
+    return run
+
+
+def _paths(config, device, seconds: float, label: str) -> dict:
+    from ganviz.training import Trainer
+
+    chunk = CHUNK[label]
+    loop = tutorial_loop(config, device)
+    out = {"tutorial_loop": rate(lambda: loop(chunk), chunk, seconds, device)}
+    print(f"  {label}, tutorial loop: {out['tutorial_loop']:,.0f} steps/s", file=sys.stderr)
+    for name, fast in (("trainer_plain", False), ("trainer_fast", "auto")):
+        trainer = Trainer(config, device=device, fast=fast)
+        out[name] = rate(lambda: trainer.step(chunk), chunk, seconds, device)
+        print(f"  {label}, Trainer {name[8:]} path: {out[name]:,.0f} steps/s", file=sys.stderr)
+        if fast:
+            out["fast_path"] = trainer.fast.describe()
+    out["fast_vs_tutorial"] = out["trainer_fast"] / out["tutorial_loop"]
+    out["plain_vs_tutorial"] = out["trainer_plain"] / out["tutorial_loop"]
+    return out
+
+
+def _population(config, device, size: int, seconds: float) -> dict:
+    from ganviz.training.population import Population
+
+    configs = [config.replace(seed=i, lr_d=10 ** (-4 + 2 * (i % 8) / 7), lr_g=10 ** (-4 + 2 * (i // 8 % 8) / 7))
+               for i in range(size)]
+    out = {"members": size}
+    for streams in ("shared", "member"):
+        population = Population(configs, device=device, streams=streams)
+        out[f"gan_steps_per_s_{streams}_streams"] = rate(lambda: population.step(20), 20 * size, seconds, device)
+        out["path"] = population.describe()
+        print(f"  population of {size}, {streams} streams: {out[f'gan_steps_per_s_{streams}_streams']:,.0f} "
+              f"GAN-steps/s", file=sys.stderr)
+    return out
+
+
+def _polling(config, device, seconds: float) -> dict:
+    """Steps/s of a TrainingWorker unobserved, then with a 4 Hz poller, then unobserved again."""
+    from ganviz.training import Trainer
+    from ganviz.training.worker import TrainingWorker
+
+    worker = TrainingWorker(Trainer(config, device=device))
+    polls = 0
+
+    def measure(poll: bool) -> float:
+        nonlocal polls
+        stop = threading.Event()
+
+        def poller():
+            nonlocal polls
+            while not stop.wait(0.25):
+                worker.snapshot()
+                polls += 1
+
+        thread = threading.Thread(target=poller, daemon=True) if poll else None
+        if thread:
+            thread.start()
+        first, start = worker.trainer.step_count, time.perf_counter()
+        time.sleep(seconds)
+        done = worker.trainer.step_count - first
+        elapsed = time.perf_counter() - start
+        stop.set()
+        if thread:
+            thread.join()
+        return done / elapsed
+
+    try:
+        worker.start(None)
+        time.sleep(min(2.0, seconds))  # warm-up, capture
+        alone = measure(False)
+        polled = measure(True)
+        alone_again = measure(False)
+    finally:
+        worker.close(release=True)
+    unobserved = (alone + alone_again) / 2
+    out = {"chunk": worker.chunk, "unobserved": unobserved, "polled_4hz": polled, "polls": polls,
+           "overhead": 1 - polled / unobserved}
+    print(f"  worker unobserved {unobserved:,.0f} steps/s, polled at 4 Hz {polled:,.0f} steps/s "
+          f"({100 * out['overhead']:+.1f}% cost)", file=sys.stderr)
+    return out
+
+
+def run(args) -> dict:
+    import torch
+
+    from ganviz.config import TrainConfig
+    from ganviz.device import describe_device, resolve_device
+
+    device = resolve_device(args.training_device)
+    seconds = args.training_seconds
+    size = args.training_population or (64 if device.type == "cuda" else 8)
+    toy = TrainConfig().replace(device=device.type, **TOY)
+    dcgan = TrainConfig().replace(device=device.type, **DCGAN)
+    report = {"device": describe_device(device), "torch": torch.__version__, "seconds": seconds,
+              "toy": {"setup": "MLP 3x128, batch 512, ring8, ns loss", **_paths(toy, device, seconds, "toy")},
+              "population": _population(toy, device, size, seconds),
+              "dcgan": {"setup": "DCGAN 28x28 digits, 64 channels, batch 128",
+                        **_paths(dcgan, device, seconds, "DCGAN")},
+              "ui_polling": _polling(toy, device, seconds)}
+    report["population"]["vs_one_fast_trainer"] = (report["population"]["gan_steps_per_s_shared_streams"]
+                                                   / report["toy"]["trainer_fast"])
+    print(f"== training ratios on {report['device']}: toy fast/tutorial "
+          f"{report['toy']['fast_vs_tutorial']:.1f}x, plain/tutorial {report['toy']['plain_vs_tutorial']:.2f}x; "
+          f"population/one trainer {report['population']['vs_one_fast_trainer']:.1f}x; DCGAN fast/tutorial "
+          f"{report['dcgan']['fast_vs_tutorial']:.2f}x; UI polling cost "
+          f"{100 * report['ui_polling']['overhead']:+.1f}%", file=sys.stderr)
+    return report

@@ -1,0 +1,136 @@
+"""The mode-collapse experiment, shared by ``python -m ganviz toy``, the benchmark suite and the
+"Mode collapse" page: the setup in which a plain GAN collapses, the treatments that are compared
+against it, a headless run that records mode metrics over time, and :class:`SideBySide`, two
+trainers on the same seed and data stepped in lockstep.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import numpy as np
+
+from ganviz.config import TrainConfig
+from ganviz.modes import EVAL_SAMPLES, evaluate
+from ganviz.remedies import REMEDIES
+from ganviz.training import DivergenceError, Trainer
+from ganviz.training.history import History
+
+# The unrolled-GAN reproduction setup (ring radius 2, std 0.02; grid spacing 2, std 0.05 as in
+# PacGAN): small MLPs, a generator that learns 10x faster than the discriminator, Adam beta1 0.5.
+BASE = {
+    "model.arch": "mlp", "model.latent_dim": 2, "model.width": 128, "model.depth": 2,
+    "model.activation": "relu", "lr_g": 1e-3, "lr_d": 1e-4, "beta1": 0.5, "batch_size": 256,
+}
+DATASETS = {
+    "ring8": {"data.name": "ring8", "data.radius": 2.0, "data.std": 0.02},
+    "grid25": {"data.name": "grid25", "data.spacing": 2.0, "data.std": 0.05},
+    "custom": {"data.name": "custom", "data.std": 0.05},
+}
+# per-dataset settings of a remedy, as in the papers (PacGAN2 on the ring, PacGAN4 on the grid)
+REMEDY_SETTINGS = {
+    ("pacgan", "ring8"): {"pack": 2},
+    ("pacgan", "grid25"): {"pack": 4},
+}
+
+
+def preset(dataset: str = "ring8", remedy: str = "none", seed: int = 0, **changes) -> TrainConfig:
+    """The collapse setup on ``dataset`` with ``remedy``; ``changes`` are dotted config overrides."""
+    if dataset not in DATASETS:
+        raise ValueError(f"dataset: must be one of {', '.join(DATASETS)}; got {dataset!r}")
+    if remedy not in REMEDIES:
+        raise ValueError(f"remedy: must be one of {', '.join(REMEDIES)}; got {remedy!r}")
+    flat = {**BASE, **DATASETS[dataset], **REMEDY_SETTINGS.get((remedy, dataset), {}),
+            "remedy": remedy, "seed": seed, **changes}
+    return TrainConfig().replace(**flat)
+
+
+# Treatments the page compares with the plain GAN: every registered remedy, plus the
+# foundation's losses and regularisers that are known to help against collapse.
+TREATMENTS: dict[str, tuple[str, dict]] = {
+    **{name: (cls.label, {"remedy": name}) for name, cls in REMEDIES.items() if name != "none"},
+    "wgan-gp": ("WGAN-GP loss", {"loss": "wgan-gp"}),
+    "r1": ("R1 penalty on D", {"r1_weight": 1.0}),
+    "spectral-norm": ("spectral norm on D", {"model.spectral_norm": True}),
+    "ttur": ("TTUR (D 4x faster than G)", {"lr_g": 1e-4, "lr_d": 4e-4}),
+}
+
+
+def treated(config: TrainConfig, treatment: str) -> TrainConfig:
+    """``config`` with a treatment applied (remedy settings such as ``pack`` come from ``config``)."""
+    if treatment not in TREATMENTS:
+        raise ValueError(f"treatment: must be one of {', '.join(TREATMENTS)}; got {treatment!r}")
+    return config.replace(**TREATMENTS[treatment][1])
+
+
+def train(config: TrainConfig, steps: int, *, eval_every: int = 0, eval_samples: int = EVAL_SAMPLES,
+          progress: Callable[[int, dict | None], None] | None = None, device=None) -> dict:
+    """Train ``steps`` updates; mode metrics at the end and every ``eval_every`` steps (0: only at
+    the end). Returns ``final`` metrics, the ``timeline`` (lists per metric), the wall ``seconds``
+    and the ``config``. ``progress(step, metrics_or_None)`` is called after each chunk."""
+    if steps < 1:
+        raise ValueError(f"steps: must be >= 1, got {steps}")
+    if eval_every < 0:
+        raise ValueError(f"eval_every: must be >= 0, got {eval_every}")
+    trainer = Trainer(config, device=device)
+    chunk = eval_every or min(steps, 250)
+    timeline: dict[str, list] = {}
+    start = time.perf_counter()
+    while trainer.step_count < steps:
+        trainer.step(min(chunk, steps - trainer.step_count))
+        report = None
+        if eval_every and (trainer.step_count % eval_every == 0 or trainer.step_count == steps):
+            report = evaluate(trainer, eval_samples)
+            timeline.setdefault("step", []).append(trainer.step_count)
+            for key in ("modes", "modes_strict", "high_quality", "reverse_kl", "kl", "js"):
+                timeline.setdefault(key, []).append(report[key])
+        if progress is not None:
+            progress(trainer.step_count, report)
+    seconds = time.perf_counter() - start
+    final = evaluate(trainer, eval_samples)
+    return {"final": final, "timeline": timeline, "seconds": seconds, "steps": steps,
+            "config": config.to_dict(), "device": str(trainer.device), "trainer": trainer}
+
+
+SCALARS = ("modes", "modes_strict", "high_quality", "reverse_kl", "kl", "js")
+
+
+class SideBySide:
+    """A plain GAN and a treated one, same seed and data, stepped together so that both are
+    always at the same update. Quacks like a Trainer for :class:`TrainingWorker` (``step``,
+    ``step_count``, ``history``); its history holds the mode metrics of both, prefixed
+    ``plain.`` and ``treated.``, one record per ``step`` call."""
+
+    ARMS = ("plain", "treated")
+
+    def __init__(self, config: TrainConfig, treatment: str, *, eval_samples: int = 1000, device=None):
+        self.treatment = treatment
+        self.trainers = {"plain": Trainer(config, device=device),
+                         "treated": Trainer(treated(config, treatment), device=device)}
+        self.eval_samples = eval_samples
+        self.extent = self.trainers["plain"].dataset.extent()
+        self.history = History(config.history_size)
+        self.latest: dict[str, dict] = {}
+        self._record()
+
+    @property
+    def step_count(self) -> int:
+        return self.trainers["plain"].step_count
+
+    def step(self, n: int = 1, *, train_d: bool = True, train_g: bool = True) -> None:
+        plain, treated_ = self.trainers["plain"], self.trainers["treated"]
+        before = plain.state_dict()
+        plain.step(n, train_d=train_d, train_g=train_g)
+        try:
+            treated_.step(n, train_d=train_d, train_g=train_g)
+        except DivergenceError:  # keep both at the same step: undo the plain arm's update too
+            plain.load_state_dict(before)
+            raise
+        self._record()
+
+    def _record(self) -> None:
+        values = {}
+        for arm, trainer in self.trainers.items():
+            self.latest[arm] = evaluate(trainer, self.eval_samples, extent=self.extent)
+            values.update({f"{arm}.{k}": np.array([self.latest[arm][k]]) for k in SCALARS})
+        self.history.extend(np.array([self.step_count]), values)

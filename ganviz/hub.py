@@ -1,0 +1,335 @@
+"""One way in for every generator: shipped checkpoints, local folders and Hugging Face Hub repos.
+
+``load_generator(source, revision=None)`` takes
+
+- a shipped name (a folder under ``checkpoints/``, e.g. ``"digits-dcgan"``),
+- a local folder holding ``config.json`` + ``model.safetensors`` (or ``pytorch_model.bin``),
+- a Hub repo id (``"huggan/dcgan-mnist"``) with an optional branch, tag or commit,
+
+and recognises two checkpoint families by their ``config.json``: ganviz runs (``"train"`` and
+``"shape"`` keys, written by :meth:`ganviz.training.Trainer.save`) and huggan community DCGANs
+(no config, or ``num_channels`` / ``latent_dim`` / ``hidden_size``). Either way the answer is a
+:class:`LoadedGenerator` with one calling convention, so pages and commands never care which.
+
+Weights are read from safetensors, or from ``pytorch_model.bin`` with
+``torch.load(..., weights_only=True)`` only: a pickle that would construct anything but tensors
+is refused. Offline, a Hub request fails in milliseconds with a message that names the shipped
+checkpoints, instead of huggingface_hub's ~20 s of connection retries.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import torch
+from torch import nn
+
+import ganviz
+
+CHECKPOINTS = Path(ganviz.__file__).resolve().parents[1] / "checkpoints"
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+_REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be found, read or matched to a known generator layout."""
+
+
+class HubUnavailableError(CheckpointError):
+    """The Hub cannot be reached (offline) and the repo is not in the local Hub cache."""
+
+
+@dataclass(frozen=True)
+class ZooEntry:
+    source: str
+    title: str
+    description: str
+    needs_internet: bool
+
+
+MODEL_ZOO: list[ZooEntry] = [
+    ZooEntry("digits-dcgan", "Digits DCGAN (shipped)",
+             "Unconditional DCGAN trained 5,000 steps on scikit-learn's digits, 28x28, z in R^64.", False),
+    ZooEntry("digits-dcgan-cond", "Digits DCGAN, class-conditional (shipped)",
+             "Conditional DCGAN (one-hot class appended to z, projection discriminator); pick the digit.", False),
+    ZooEntry("digits-dcgan-early", "Digits DCGAN after 200 steps (shipped)",
+             "The same recipe stopped after 200 steps: blurry strokes, for comparing with the trained one.", False),
+    ZooEntry("huggan/dcgan-mnist", "huggan DCGAN on MNIST (Hub)",
+             "The HugGAN sprint's DCGAN generator, 64x64, z in R^100 (downloads ~14 MB).", True),
+    ZooEntry("huggan/dcgan-celeba-faces", "huggan DCGAN on CelebA faces (Hub)",
+             "A huggan DCGAN on 64x64 CelebA faces; an older repo that ships pytorch_model.bin.", True),
+]
+
+
+@dataclass(eq=False)
+class LoadedGenerator:
+    """A generator in eval mode, whatever checkpoint it came from.
+
+    ``generate(z, y)`` takes z as (N, latent_dim) (or already shaped (N, *latent_shape)) and, for
+    conditional models, class labels y (N,) or one int; it returns (N, C, H, W) in [-1, 1] on CPU.
+    """
+    module: nn.Module
+    kind: str  # "ganviz" or "huggan"
+    latent_dim: int
+    num_classes: int
+    out_shape: tuple[int, ...]
+    source: str
+    description: str
+    revision: str | None = None
+    config: dict = field(default_factory=dict)
+
+    @property
+    def latent_shape(self) -> tuple[int, ...]:
+        return (self.latent_dim, 1, 1) if self.kind == "huggan" else (self.latent_dim,)
+
+    @property
+    def conditional(self) -> bool:
+        return self.num_classes > 0
+
+    @property
+    def is_image(self) -> bool:
+        return len(self.out_shape) == 3
+
+    @property
+    def image_size(self) -> int | None:
+        return self.out_shape[-1] if self.is_image else None
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.module.parameters()).device
+
+    def labels(self, y, n: int) -> torch.Tensor | None:
+        """Class labels as a (n,) long tensor (one int is repeated), checked against the model."""
+        if not self.conditional:
+            if y is not None:
+                raise ValueError(f"{self.source}: an unconditional generator takes no class label")
+            return None
+        if y is None:
+            raise ValueError(f"{self.source}: a conditional generator needs class labels y in 0..{self.num_classes - 1}")
+        y = torch.as_tensor(y, dtype=torch.long).flatten()
+        y = y.expand(n) if y.numel() == 1 else y
+        if len(y) != n:
+            raise ValueError(f"y: expected {n} labels, got {len(y)}")
+        if y.min() < 0 or y.max() >= self.num_classes:
+            raise ValueError(f"y: class labels must be in 0..{self.num_classes - 1}")
+        return y
+
+    @torch.no_grad()
+    def generate(self, z: torch.Tensor, y=None, batch_size: int = 512) -> torch.Tensor:
+        z = torch.as_tensor(z, dtype=torch.float32)
+        z = z.unsqueeze(0) if z.ndim == 1 else z
+        if z[0].numel() != self.latent_dim:
+            raise ValueError(f"z: expected {self.latent_dim} values per sample, got shape {tuple(z.shape)}")
+        z = z.reshape(len(z), *self.latent_shape)
+        y = self.labels(y, len(z))
+        device, out = self.device, []
+        for i in range(0, len(z), batch_size):
+            args = (z[i:i + batch_size].to(device),) + (() if y is None else (y[i:i + batch_size].to(device),))
+            out.append(self.module(*args).float().cpu())
+        return torch.cat(out)
+
+
+# -- finding the files --------------------------------------------------------------------------
+def hub_reachable(timeout: float = 1.5) -> bool:
+    """False when HF_HUB_OFFLINE is set or the Hub's host does not answer within ``timeout``.
+    Behind a proxy a direct probe proves nothing, so the Hub client is left to try."""
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        return False
+    if any(os.environ.get(v) for v in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")):
+        return True
+    url = urlparse(constants.ENDPOINT)
+    try:
+        socket.create_connection((url.hostname, url.port or (443 if url.scheme == "https" else 80)), timeout).close()
+        return True
+    except OSError:
+        return False
+
+
+def _local_files(folder: Path) -> tuple[Path | None, Path]:
+    config = folder / "config.json"
+    for name in WEIGHT_FILES:
+        if (folder / name).is_file():
+            return (config if config.is_file() else None), folder / name
+    raise CheckpointError(f"{folder}: no {' or '.join(WEIGHT_FILES)} in this folder")
+
+
+def _hub_files(repo_id: str, revision: str | None, cache_dir: str | None) -> tuple[Path | None, Path]:
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import (GatedRepoError, HfHubHTTPError, LocalEntryNotFoundError,
+                                        RemoteEntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError)
+
+    offline = not hub_reachable()
+    at = f"{repo_id}@{revision}" if revision else repo_id
+
+    def fetch(filename: str) -> Path | None:
+        try:
+            return Path(hf_hub_download(repo_id, filename, revision=revision, cache_dir=cache_dir,
+                                        local_files_only=offline))
+        except (RemoteEntryNotFoundError, LocalEntryNotFoundError):
+            return None  # absent on the Hub, or (offline) not in the cache
+        except GatedRepoError:
+            raise CheckpointError(f"{at}: the repo is gated; accept its terms on huggingface.co and log in "
+                                  "with `hf auth login`") from None
+        except RepositoryNotFoundError:
+            raise CheckpointError(f"{at}: no such model repo on the Hub (or it is private)") from None
+        except RevisionNotFoundError:
+            raise CheckpointError(f"{at}: the repo has no revision {revision!r}") from None
+        except (HfHubHTTPError, OSError) as err:
+            raise HubUnavailableError(f"{at}: the Hub request failed ({err})") from None
+
+    weights = next((p for p in map(fetch, WEIGHT_FILES) if p is not None), None)
+    if weights is None:
+        if offline:
+            raise HubUnavailableError(
+                f"{at}: the Hugging Face Hub cannot be reached (offline, or HF_HUB_OFFLINE=1) and this repo is "
+                f"not in the local Hub cache. Shipped checkpoints work offline: {', '.join(_shipped_generators())}.")
+        raise CheckpointError(f"{at}: the repo has neither {WEIGHT_FILES[0]} nor {WEIGHT_FILES[1]}")
+    return fetch("config.json"), weights
+
+
+def _shipped_generators() -> list[str]:
+    return [e.source for e in MODEL_ZOO if not e.needs_internet]
+
+
+def resolve(source: str | Path, revision: str | None = None, cache_dir: str | None = None) -> tuple[Path | None, Path]:
+    """(config.json or None, weights file) for a shipped name, a folder or a Hub repo id."""
+    text = str(source).strip()
+    if not text:
+        raise CheckpointError("source: give a shipped checkpoint name, a folder or a Hub repo id")
+    for folder in (Path(text).expanduser(), CHECKPOINTS / text):
+        if folder.is_dir():
+            if revision:
+                raise CheckpointError(f"{text}: a revision only applies to Hub repos, not to a local folder")
+            return _local_files(folder)
+    if _REPO_ID.match(text) and not text.startswith((".", "~")):
+        return _hub_files(text, revision, cache_dir)
+    raise CheckpointError(f"{text}: not a folder, a shipped checkpoint ({', '.join(_shipped_generators())}) "
+                          "or a Hub repo id of the form owner/name")
+
+
+# -- reading them ---------------------------------------------------------------------------------
+def read_config(path: Path | None) -> dict:
+    if path is None:
+        return {}
+    try:
+        config = json.loads(Path(path).read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise CheckpointError(f"{path}: config.json is not valid JSON ({err})") from None
+    if not isinstance(config, dict):
+        raise CheckpointError(f"{path}: config.json must hold an object, got {type(config).__name__}")
+    return config
+
+
+def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
+    """Tensors from safetensors, or from a .bin through the weights-only unpickler (no code runs)."""
+    import pickle
+
+    path = Path(path)
+    if path.suffix == ".safetensors":
+        from safetensors import SafetensorError
+        from safetensors.torch import load_file
+        try:
+            state = load_file(str(path))
+        except (SafetensorError, OSError) as err:
+            raise CheckpointError(f"{path.name}: not a readable safetensors file ({err})") from None
+    else:
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+        except pickle.UnpicklingError as err:
+            first = str(err).strip().splitlines()[0]
+            raise CheckpointError(f"{path.name}: refused to unpickle it: it holds objects other than tensors, which "
+                                  f"could run code when loaded (only weights_only loading is allowed). {first}") from None
+        except (RuntimeError, EOFError, OSError) as err:
+            raise CheckpointError(f"{path.name}: not a readable PyTorch weights file ({err})") from None
+    if not isinstance(state, dict) or not all(isinstance(k, str) and torch.is_tensor(v) for k, v in state.items()):
+        raise CheckpointError(f"{path.name}: expected a flat mapping of names to tensors (a state dict)")
+    return state
+
+
+def load_weights(model: nn.Module, state: dict[str, torch.Tensor], what: str) -> None:
+    """load_state_dict with every disagreement spelled out (and nothing loaded partially)."""
+    expected = model.state_dict()
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    wrong = [f"{k} is {tuple(state[k].shape)} in the file but {tuple(v.shape)} in the model"
+             for k, v in expected.items() if k in state and state[k].shape != v.shape]
+    problems = ([f"missing {', '.join(missing[:4])}{' ...' if len(missing) > 4 else ''}"] if missing else []) + \
+               ([f"unexpected {', '.join(unexpected[:4])}{' ...' if len(unexpected) > 4 else ''}"] if unexpected else []) + \
+               wrong[:4]
+    if problems:
+        raise CheckpointError(f"{what}: the weights do not fit the layout its config describes: " + "; ".join(problems))
+    model.load_state_dict(state)
+
+
+def _ganviz_generator(config: dict, state: dict, where: str) -> tuple[nn.Module, dict]:
+    from ganviz.training.gan import GAN
+
+    try:
+        gan = GAN(config["train"], list(config["shape"]), int(config.get("num_classes", 0)))
+    except (ValueError, TypeError, KeyError) as err:
+        raise CheckpointError(f"{where}: config.json is not a valid ganviz run config ({err})") from None
+    load_weights(gan, state, where)
+    model = gan.config.model
+    shape = tuple(gan.shape)
+    kind = f"{model.arch.upper()} ({'residual, ' if model.residual else ''}{model.channels} channels)" \
+        if model.arch == "dcgan" else f"MLP {model.depth}x{model.width}"
+    text = f"ganviz {kind} on {gan.config.data.name}, output {'x'.join(map(str, shape))}, z in R^{model.latent_dim}"
+    if gan.num_classes:
+        text += f", conditional on {gan.num_classes} classes"
+    return gan.generator, {"latent_dim": model.latent_dim, "num_classes": gan.num_classes, "out_shape": shape,
+                           "description": text}
+
+
+def _huggan_generator(config: dict, state: dict, where: str) -> tuple[nn.Module, dict]:
+    from ganviz.models.huggan import CONFIG_KEYS, Generator, config_from_weights
+
+    if config:
+        args = {k: config[k] for k in CONFIG_KEYS if k in config}
+        for key, value in args.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise CheckpointError(f"{where}: config.json {key} must be a positive integer, got {value!r}")
+    else:
+        try:
+            args = config_from_weights(state)
+        except ValueError as err:
+            raise CheckpointError(f"{where}: no config.json and {err}") from None
+    generator = Generator(**args)
+    load_weights(generator, state, where)
+    text = (f"huggan DCGAN generator, output {generator.num_channels}x64x64, z in R^{generator.latent_dim}, "
+            f"{sum(p.numel() for p in generator.parameters()) / 1e6:.1f} M parameters")
+    return generator, {"latent_dim": generator.latent_dim, "num_classes": 0,
+                       "out_shape": (generator.num_channels, 64, 64), "description": text}
+
+
+def load_generator(source: str | Path, revision: str | None = None, *, device: str | torch.device = "cpu",
+                   cache_dir: str | None = None) -> LoadedGenerator:
+    """The generator behind ``source`` (shipped name, folder or Hub repo id), in eval mode on ``device``."""
+    from ganviz.models.huggan import CONFIG_KEYS
+
+    config_path, weights_path = resolve(source, revision, cache_dir)
+    where = f"{source}{'@' + revision if revision else ''}"
+    config = read_config(config_path)
+    state = read_state_dict(weights_path)
+    if "train" in config and "shape" in config:
+        module, info = _ganviz_generator(config, state, where)
+        kind = "ganviz"
+    elif not config or any(k in config for k in CONFIG_KEYS):
+        module, info = _huggan_generator(config, state, where)
+        kind = "huggan"
+    else:
+        raise CheckpointError(f"{where}: config.json describes no known generator (keys: {', '.join(sorted(config))}); "
+                              "expected a ganviz run (train, shape) or a huggan DCGAN (num_channels, latent_dim, "
+                              "hidden_size)")
+    module = module.to(device).eval().requires_grad_(False)
+    return LoadedGenerator(module, kind, source=str(source), revision=revision, config=config, **info)
+
+
+def zoo_entry(source: str) -> ZooEntry | None:
+    return next((e for e in MODEL_ZOO if e.source == source), None)

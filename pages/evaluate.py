@@ -1,0 +1,166 @@
+"""Evaluate: FID / IS / KID / precision-recall of generator checkpoints, side by side.
+
+The measurement runs in a background :class:`ganviz.metrics.job.Job`; a fragment polls it for the
+progress bar, so Stop always answers. Every number is shown under the name of the network whose
+features produced it.
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import streamlit as st
+
+from ganviz.data import DESCRIPTIONS
+from ganviz.device import resolve_device
+from ganviz.metrics.evaluate import evaluate, load_source, shipped_generators, source_from_gan
+from ganviz.metrics.extractors import EXTRACTORS
+from ganviz.metrics.job import Job
+from ganviz.viz import image_grid
+from ui import evaluate as ui
+
+JOB = "evaluate_job"
+POLL_SECONDS = 0.5
+RUNS = Path("runs")
+IMAGE_DATASETS = ["digits", "mnist", "fashion-mnist", "folder"]
+CURRENT_RUN = "↳ the model on the Train page now"
+
+st.title("📏 Evaluate generators")
+st.caption("Measure one or more generators against real data: a Fréchet distance (FID-style), an Inception-Score-"
+           "style score, KID, and precision / recall. Offline, the features come from the shipped **digit "
+           "classifier** — those numbers are a *Fréchet classifier distance*, not Inception FID.")
+
+device = resolve_device()
+
+
+def saved_runs() -> list[str]:
+    return sorted(str(p.parent) for p in RUNS.glob("*/config.json")) if RUNS.is_dir() else []
+
+
+def train_page_gan():
+    """A copy of the GAN the Train page of this session is training, if any (taken between chunks)."""
+    worker = st.session_state.get("train_worker")
+    if worker is None or getattr(worker, "trainer", None) is None or worker.trainer.step_count == 0:
+        return None
+    return worker.call(lambda t: copy.deepcopy(t.gan).cpu())
+
+
+# -- what to measure -----------------------------------------------------------------------------
+with st.sidebar:
+    st.header("Checkpoints")
+    shipped = shipped_generators()
+    options = shipped + saved_runs() + ([CURRENT_RUN] if st.session_state.get("train_worker") else [])
+    chosen = st.multiselect("Shipped and saved", options, default=shipped[:3], key="eval_chosen",
+                            help="`checkpoints/` ships with the project; the Train page's 💾 Save writes to `runs/`.")
+    extra = st.text_area("Other checkpoints", key="eval_extra", placeholder="runs/my-gan\nowner/repo-on-the-hub",
+                         help="Local folders or Hugging Face Hub ids, one per line.")
+    st.header("Measurement")
+    n = st.select_slider("Samples per checkpoint", [500, 1000, 2000, 5000, 10_000],
+                         value=10_000 if device.type == "cuda" else 2000, key="eval_n",
+                         help="Generated samples; the real reference uses as many (or the whole dataset if smaller).")
+    extractor = st.radio("Feature network", list(EXTRACTORS), key="eval_extractor",
+                         format_func=lambda k: {"digit-classifier": "Digit classifier (offline)",
+                                                "inception-v3": "Inception-v3, FID weights"}.get(k, k),
+                         help="Inception-v3 needs the torch-fidelity package and a one-time ~95 MB download.")
+    reference = st.selectbox("Real data", [None] + IMAGE_DATASETS, key="eval_reference",
+                             format_func=lambda k: "each checkpoint's training data" if k is None
+                             else f"{k} — {DESCRIPTIONS[k]}")
+    seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="eval_seed")
+
+specs = list(chosen) + [line.strip() for line in extra.splitlines() if line.strip()]
+job: Job | None = st.session_state.get(JOB)
+running = job is not None and job.running
+
+if st.button("▶ Evaluate", type="primary", disabled=not specs or running, key="eval_start"):
+    try:
+        with st.spinner("Loading checkpoints…"):
+            sources = []
+            for spec in dict.fromkeys(specs):
+                if spec == CURRENT_RUN:
+                    gan = train_page_gan()
+                    if gan is None:
+                        raise ValueError("the Train page has no trained model yet")
+                    sources.append(source_from_gan(gan, "Train page model", device))
+                else:
+                    sources.append(load_source(spec, device))
+        st.session_state[JOB] = job = Job(lambda progress: evaluate(
+            sources, n, extractor=extractor, reference=reference, seed=int(seed), device=device, progress=progress))
+        running = True
+    except (ValueError, FileNotFoundError) as err:
+        st.error(f"Cannot evaluate — {err}")
+if not specs:
+    st.info("Choose at least one checkpoint in the sidebar.")
+
+
+# -- progress, then results ------------------------------------------------------------------------
+@st.fragment(run_every=POLL_SECONDS if running else None)
+def progress_panel() -> None:
+    current: Job | None = st.session_state.get(JOB)
+    if current is None:
+        return
+    if current.running:
+        left, right = st.columns([5, 1])
+        left.progress(current.fraction, text=f"{current.stage}: {current.done:,} / {current.total:,}")
+        if right.button("⏹ Stop", key="eval_stop"):
+            current.stop()
+        return
+    if st.session_state.get("eval_shown") is not current:  # finished since the last full run: redraw the page
+        st.session_state["eval_shown"] = current
+        st.rerun(scope="app")
+
+
+progress_panel()
+
+if job is not None and not job.running:
+    if job.stopped:
+        st.warning("Stopped. Press **Evaluate** to start again.")
+    elif job.error:
+        st.error(f"Evaluation failed — {job.error}")
+    elif job.result:
+        results = job.result
+        first = results[0]
+        st.subheader("Results")
+        st.caption(f"Feature network: **{first.extractor['title']}** · {first.n:,} generated samples each · "
+                   f"seed {first.seed} · {job.finished - job.started:.1f} s")
+        if first.extractor["key"] != "inception-v3":
+            st.info("These use the digit classifier's features: compare them with each other, never with "
+                    "published FIDs (those are Inception-v3 numbers on other data).", icon="🏷️")
+        st.dataframe(ui.table(results), hide_index=True, width="stretch")
+        st.plotly_chart(ui.metric_bars(results), width="stretch", key="eval_bars")
+        st.subheader("Samples")
+        for row in range(0, len(results), 3):
+            for col, result in zip(st.columns(3), results[row:row + 3]):
+                with col:
+                    st.image(image_grid(result.samples, nrow=8), caption=result.source, width="stretch")
+                    ref = result.reference
+                    st.caption(f"vs {ref['n']:,} real `{ref['dataset']}` images"
+                               f"{' (cached features)' if ref['cached'] else ''}")
+
+with st.expander("What the numbers mean — and how they mislead", expanded=job is None):
+    st.markdown(
+        """
+- **Fréchet distance** (FID when the features are Inception-v3's): fit a Gaussian to the real and to the
+  generated features and measure the distance between the two, ‖μᵣ − μ_g‖² + Tr(Σᵣ + Σ_g − 2(Σᵣ Σ_g)^½).
+  Lower is better; 0 only for identical statistics. It rewards quality *and* diversity at once.
+- **Inception Score** (here with the classifier's logits when the digit classifier is chosen):
+  exp E[KL(p(y|x) ‖ p(y))]. High when each sample is confidently one class *and* all classes appear.
+  Its maximum is the number of classes (10 for digits); a generator that draws one perfect digit scores ≈ 1.
+  It never looks at the real data, so it cannot see that the samples differ from it.
+- **KID**: the squared maximum mean discrepancy between the two feature sets with a cubic polynomial kernel,
+  averaged over random subsets (± is their spread). Unbiased, so it is fair at small sample sizes.
+- **Precision / recall** (Kynkäänniemi et al. 2019): the share of generated samples that land within the real
+  data's k-nearest-neighbour manifold (quality), and the share of real samples covered by the generated one
+  (diversity). A mode-collapsed generator can keep precision high while recall falls.
+
+**Pitfalls.**
+- *Sample size bias*: the Fréchet distance is biased upwards at small n — the same generator scores worse with
+  1,000 samples than with 10,000. Compare numbers only at the same n (and the same real set).
+- *Feature network*: a number means nothing without the network that made it. Digit-classifier numbers are
+  not FIDs; Inception-v3 was trained on ImageNet photos and sees 28×28 grey digits only after a 10× upscale.
+- *Resizing*: images are resized to the network's input (28 px for the classifier, 299 px for Inception);
+  different resizing code (antialiasing, TensorFlow vs PyTorch bilinear) changes FID noticeably.
+- *Precision alone*: a generator that draws one and the same image scores precision 1 if that image lands
+  inside the real manifold (k-NN balls around outliers are large). Read it together with recall.
+- *Real data*: the scikit-learn digits are only 1,797 images, so the real side never has more than that.
+"""
+    )

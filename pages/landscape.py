@@ -1,0 +1,252 @@
+"""Minimax landscape: the two-player game as a surface, its gradient flow, and why it spirals.
+
+Three views: the Dirac-GAN (two parameters, every loss of the registry, GDA trajectories), the
+optimal discriminator and the divergences for 1D densities, and a filter-normalised slice of
+the networks trained on the Train page. Every number comes from ``ganviz.landscape``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import streamlit as st
+
+from ganviz.config import TrainConfig
+from ganviz.landscape import dirac, divergences, network
+from ganviz.losses import LOSSES
+from ganviz.training import Trainer
+from ui import landscape as figures
+
+WORKER = "train_worker"       # the Train page's TrainingWorker, when one exists
+OWN_TRAINER = "ls_trainer"    # a small GAN built here when the Train page has none
+SLICE = "ls_slice"
+
+PRESETS = {
+    "Plain simultaneous GDA (non-saturating): no convergence":
+        dict(loss="ns", mode="simultaneous", reg="none", lr=0.1, ratio=1.0, momentum=0.0, steps=300),
+    "R1 penalty (Mescheder et al. 2018): converges":
+        dict(loss="ns", mode="simultaneous", reg="R1", weight=1.0, lr=0.1, ratio=1.0, momentum=0.0, steps=300),
+    "Wasserstein game, simultaneous: spirals out":
+        dict(loss="wgan-gp", mode="simultaneous", reg="none", lr=0.1, ratio=1.0, momentum=0.0, steps=300),
+    "Wasserstein game, alternating: orbits for ever":
+        dict(loss="wgan-gp", mode="alternating", reg="none", lr=0.1, ratio=1.0, momentum=0.0, steps=300),
+    "Negative momentum, alternating (Gidel et al. 2019): converges":
+        dict(loss="wgan-gp", mode="alternating", reg="none", lr=0.3, ratio=1.0, momentum=-0.5, steps=600),
+    "Positive momentum, alternating: blows up":
+        dict(loss="wgan-gp", mode="alternating", reg="none", lr=0.1, ratio=1.0, momentum=0.3, steps=300),
+    "WGAN-GP's penalty (centred at 1): does not converge":
+        dict(loss="wgan-gp", mode="simultaneous", reg="GP", weight=1.0, lr=0.1, ratio=1.0, momentum=0.0, steps=300),
+    "TTUR: a 5x faster discriminator with a weak R1":
+        dict(loss="ns", mode="simultaneous", reg="R1", weight=0.3, lr=0.1, ratio=5.0, momentum=0.0, steps=300),
+}
+STEP_SIZES = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0]
+RATIOS = [0.2, 0.5, 1.0, 2.0, 5.0]
+WEIGHTS = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+REGULARISERS = {"none": "none", "R1": "R1: ½‖∇ₓD(real)‖²", "GP": "GP: (‖∇ₓD(x̂)‖ − 1)²"}
+VERDICTS = {
+    "converges": ("✅", "reaches the equilibrium (0, 0): the fake point lands on the data and D goes flat."),
+    "cycles": ("🔄", "neither reaches nor escapes the equilibrium: the players chase each other round it."),
+    "diverges": ("💥", "spirals away from the equilibrium: each player's step overshoots the other's."),
+    "stalls": ("⏸", "comes to rest away from (0, 0): a stationary point that is not the equilibrium."),
+}
+
+
+DEFAULTS = dict(loss="ns", mode="simultaneous", lr=0.1, ratio=1.0, momentum=0.0, reg="none", weight=1.0,
+                steps=300, start_psi=1.0, start_theta=1.0, which="value", extent=2.0)
+
+
+def apply_preset() -> None:
+    preset = PRESETS[st.session_state["ls_preset"]]
+    for key, value in preset.items():
+        st.session_state[f"ls_{key}"] = value
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def dirac_run(config_json: str, extent: float, resolution: int) -> tuple[dict, dict]:
+    config = dirac.DiracConfig.from_json(config_json)
+    return dirac.landscape(config, extent, resolution), dirac.trajectory(config)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def density_panel(real: tuple, fake: tuple) -> tuple[dict, dict]:
+    real_d, fake_d = divergences.Density1D(*real), divergences.Density1D(*fake)
+    reach = max(3.0, 1.5 * abs(fake_d.loc - real_d.loc))
+    return (divergences.optimal_discriminator_report(real_d, fake_d),
+            divergences.divergence_vs_shift(real_d, np.linspace(-reach, reach, 121)))
+
+
+for key, value in DEFAULTS.items():  # widget defaults live in session state so presets can set them
+    st.session_state.setdefault(f"ls_{key}", value)
+
+st.title("⛰️ Minimax landscape")
+st.caption("GAN training is a two-player game: D ascends V, G descends it. Here the game is small enough "
+           "to see whole — and to watch plain gradient steps circle the equilibrium instead of reaching it.")
+
+game_tab, dstar_tab, slice_tab = st.tabs(["Dirac-GAN: the game's flow", "Optimal D and divergences",
+                                          "Slice of the live networks"])
+
+# -- 1. the Dirac-GAN ---------------------------------------------------------------------------
+with game_tab:
+    st.markdown(
+        "The **Dirac-GAN** (Mescheder et al. 2018) keeps one parameter per player: real data is a single "
+        "point at 0, the generator puts its one fake point at **θ**, and the discriminator is a line, "
+        "D(x) = **ψ**·x. The equilibrium is (ψ, θ) = (0, 0). Arrows show one simultaneous gradient step "
+        "of both players; the orange path is the optimiser you choose.")
+    st.selectbox("Start from a known case", list(PRESETS), key="ls_preset", on_change=apply_preset,
+                 index=None, placeholder="pick a classic result…")
+    c1, c2, c3, c4 = st.columns(4)
+    loss = c1.selectbox("Loss", list(LOSSES), key="ls_loss", format_func=lambda k: LOSSES[k].label)
+    mode = c1.radio("Updates", dirac.MODES, key="ls_mode", horizontal=True,
+                    help="simultaneous: both players step from the same point; alternating: D steps, then G "
+                         "answers the new D")
+    lr = c2.select_slider("Step size (G)", STEP_SIZES, key="ls_lr")
+    ratio = c2.select_slider("TTUR: D's step / G's step", RATIOS, key="ls_ratio")
+    momentum = c3.slider("Momentum (both players)", -0.9, 0.9, step=0.1, key="ls_momentum",
+                         help="heavy-ball momentum; negative values damp the rotation (Gidel et al. 2019)")
+    reg = c3.radio("Regulariser on D", list(REGULARISERS), key="ls_reg", horizontal=True,
+                   format_func=REGULARISERS.get)
+    weight = c3.select_slider("Regulariser weight", WEIGHTS, key="ls_weight", disabled=reg == "none")
+    steps = c4.slider("Steps", 50, 3000, step=50, key="ls_steps")
+    s1, s2 = c4.columns(2)
+    start_psi = s1.number_input("start ψ", -5.0, 5.0, step=0.1, key="ls_start_psi")
+    start_theta = s2.number_input("start θ", -5.0, 5.0, step=0.1, key="ls_start_theta")
+    clip = None
+    if LOSSES[loss].weight_clip:
+        clip = c1.number_input("Weight clip c (0 = off)", 0.0, 5.0, LOSSES[loss].weight_clip, 0.01, key="ls_clip",
+                               help="the original WGAN keeps ψ in [−c, c]")
+    v1, v2 = st.columns([3, 1])
+    which = v1.radio("Surface", ["value", "g_loss"], key="ls_which", horizontal=True,
+                     format_func={"value": "V = −L_D (what D climbs)", "g_loss": "L_G (what G descends)"}.get)
+    extent = v2.select_slider("View: ±", [0.5, 1.0, 2.0, 3.0, 5.0, 10.0], key="ls_extent")
+
+    try:
+        config = dirac.DiracConfig(loss=loss, mode=mode, lr_g=lr, lr_d=lr * ratio, momentum=momentum,
+                                   gp_weight=weight if reg == "GP" else 0.0,
+                                   r1_weight=weight if reg == "R1" else 0.0, weight_clip=clip, steps=steps,
+                                   start_psi=start_psi, start_theta=start_theta)
+    except ValueError as err:
+        st.error(f"Invalid setting — {err}")
+        st.stop()
+    surface, path = dirac_run(config.to_json(), float(extent), 101)
+
+    icon, meaning = VERDICTS[path["verdict"]]
+    d = path["distance"]
+    m1, m2, m3 = st.columns([1, 1, 3])
+    m1.metric("Verdict", f"{icon} {path['verdict']}")
+    m2.metric("Distance to (0, 0)", f"{d[-1]:.3g}" if np.isfinite(d[-1]) else "∞", f"{d[-1] - d[0]:+.3g} from start"
+              if np.isfinite(d[-1]) else None, delta_color="inverse")
+    m3.info(f"After {len(d) - 1} steps the trajectory {meaning}")
+    if len(d) - 1 < steps:
+        st.warning(f"The parameters overflowed after {len(d) - 1} steps; the path stops there.")
+
+    left, right = st.columns(2)
+    left.plotly_chart(figures.dirac_flow(surface, path, which), width="stretch", key="ls_flow")
+    right.plotly_chart(figures.dirac_surface(surface, path, which), width="stretch", key="ls_surface")
+    st.plotly_chart(figures.dirac_distance(path), width="stretch", key="ls_distance")
+    with st.expander("Why it spirals — the maths in three lines"):
+        st.markdown(
+            r"""
+With D's loss $L_D(\psi,\theta)$ and G's loss $L_G(\psi,\theta)$, gradient descent-ascent follows the field
+$v(\psi,\theta) = \big(-\partial_\psi L_D,\ -\partial_\theta L_G\big)$. At the equilibrium its Jacobian is
+$\begin{pmatrix}0 & -f'(0)\\ f'(0) & 0\end{pmatrix}$: purely imaginary eigenvalues $\pm i f'(0)$, a rotation.
+A simultaneous step of size $h$ multiplies the distance by $\sqrt{1 + h^2 f'(0)^2} > 1$ (spirals out); an
+alternating step keeps it roughly constant (orbits). R1 adds $\gamma\psi$ to $\partial_\psi L_D$, which makes the
+eigenvalues' real parts $-\gamma/2 < 0$: the equilibrium attracts. The WGAN-GP penalty is centred at
+$\|\nabla D\| = 1$, so near $\psi = 0$ it pushes D *away* and gives no such damping.
+""")
+
+# -- 2. the optimal discriminator ----------------------------------------------------------------
+with dstar_tab:
+    st.markdown(
+        "For a fixed generator the best discriminator is **D\\*(x) = p_data(x) / (p_data(x) + p_g(x))**, and "
+        "plugging it in gives **V(D\\*, G) = 2·JSD(p_data ‖ p_g) − log 4**: training D to optimality and "
+        "then G is minimising the Jensen–Shannon divergence. Both sides are computed below, independently.")
+    kinds = list(divergences.KINDS)
+    r_col, f_col = st.columns(2)
+    densities = {}
+    for col, who, loc0 in ((r_col, "real", 0.0), (f_col, "generated", 2.0)):
+        with col.container(border=True):
+            st.markdown(f"**p_{'data' if who == 'real' else 'g'}** ({who})")
+            k = st.selectbox("shape", kinds, key=f"ls_{who}_kind", format_func=divergences.KINDS.get)
+            loc = st.slider("location", -4.0, 4.0, loc0, 0.1, key=f"ls_{who}_loc")
+            scale = st.slider("scale", 0.1, 2.0, 1.0 if who == "real" else 0.5, 0.05, key=f"ls_{who}_scale")
+            densities[who] = (k, loc, scale)
+    report, shifts = density_panel(densities["real"], densities["generated"])
+    st.plotly_chart(figures.optimal_discriminator(report), width="stretch", key="ls_dstar")
+    n1, n2, n3, n4 = st.columns(4)
+    n1.metric("V(D*, G)", f"{report['value_d_star']:.6f}")
+    n2.metric("2·JSD − log 4", f"{report['two_jsd_minus_log4']:.6f}",
+              f"difference {abs(report['value_d_star'] - report['two_jsd_minus_log4']):.1e}", delta_color="off")
+    n3.metric("JSD", f"{report['jsd']:.4f}", f"max log 2 = {math.log(2):.4f}", delta_color="off")
+    n4.metric("Wasserstein-1", f"{report['wasserstein']:.4f}")
+    st.caption(f"V(D = ½, G) = {report['value_half']:.4f} = −log 4: a discriminator that always says ½ scores the "
+               "same whatever G does; any better D scores higher, D* scores highest.")
+
+    st.subheader("Disjoint supports: JSD goes flat, Wasserstein does not")
+    st.markdown(
+        "Slide a copy of p_data sideways by s. While the two overlap, JSD changes with s; once they are "
+        "disjoint it is stuck at log 2 — its slope, the only signal a generator trained on it receives, is "
+        "zero. The Wasserstein-1 distance keeps growing like |s| and always points G home "
+        "(Arjovsky et al. 2017). Try the *uniform* shape with a small scale.")
+    same_shape = densities["real"][0] == densities["generated"][0] and densities["real"][2] == densities["generated"][2]
+    st.plotly_chart(figures.divergence_vs_shift(shifts, densities["generated"][1] - densities["real"][1]
+                                                if same_shape else None), width="stretch", key="ls_shift")
+    if not same_shape:
+        st.caption("The dashed marker (your p_g) appears when p_g has the same shape and scale as p_data.")
+
+# -- 3. a slice of the live networks -------------------------------------------------------------
+with slice_tab:
+    st.markdown(
+        "The real networks have thousands of parameters, so we look at a plane through them: the current "
+        "weights plus α·δ + β·η for two random directions δ, η, each rescaled filter by filter to the size of "
+        "the weights it perturbs (Li et al. 2018). Every point of the grid is evaluated in one vectorised "
+        "pass (`torch.func.functional_call` under `torch.vmap`) on a fixed batch, with the other player frozen.")
+    worker = st.session_state.get(WORKER)
+    own = st.session_state.get(OWN_TRAINER)
+    if worker is not None:
+        step = worker.call(lambda t: t.step_count)
+        st.success(f"Using the GAN from the Train page (step {step:,}"
+                   f"{', training in the background' if worker.running else ''}).")
+        take = worker.call
+    elif own is not None:
+        st.info(f"No GAN on the Train page in this session; using the small toy GAN built here "
+                f"(step {own.step_count:,}).")
+        take = lambda fn: fn(own)
+    else:
+        st.info("No GAN is training on the Train page in this session. Train one there and come back, "
+                "or build a small one here (an MLP GAN on the 8-Gaussian ring, 300 steps).")
+        st.page_link("pages/train.py", label="Go to the Train page", icon="🏋️")
+        take = None
+    if take is None or own is not None:
+        if st.button("Build and train a small toy GAN here", key="ls_build"):
+            config = TrainConfig().replace(**{"model.width": 64, "batch_size": 128})
+            bar = st.progress(0.0, text="training the toy GAN…")
+            trainer = Trainer(config)
+            for _ in range(6):
+                trainer.step(50)
+                bar.progress(trainer.step_count / 300, text=f"training the toy GAN… step {trainer.step_count}")
+            bar.empty()
+            st.session_state[OWN_TRAINER] = trainer
+            st.session_state.pop(SLICE, None)
+            st.rerun()
+    if take is not None:
+        p1, p2, p3, p4 = st.columns(4)
+        player = p1.radio("Whose loss", network.PLAYERS, key="ls_player", format_func=str.capitalize)
+        resolution = p2.select_slider("Grid", [11, 15, 21, 31, 41], value=21, key="ls_res",
+                                      help="points per axis (odd: one sits on the current weights)")
+        span = p3.select_slider("Span ±", [0.1, 0.25, 0.5, 1.0, 2.0], value=1.0, key="ls_span")
+        batch = p4.select_slider("Batch", [64, 128, 256, 512], value=256, key="ls_batch")
+        if st.button("Compute the landscape slice", type="primary", key="ls_compute"):
+            problem = take(lambda t: network.snapshot(t, player, batch))  # a copy: training goes on meanwhile
+            bar = st.progress(0.0, text="evaluating the loss on the plane…")
+            result = network.loss_slice(problem, resolution, span,
+                                        progress=lambda f: bar.progress(f, text=f"evaluating… {f:.0%}"))
+            bar.empty()
+            st.session_state[SLICE] = result
+        result = st.session_state.get(SLICE)
+        if result is not None:
+            st.plotly_chart(figures.loss_slice(result), width="stretch", key="ls_slice_fig")
+            centre = result["loss"][len(result["alpha"]) // 2, len(result["beta"]) // 2]
+            st.caption(f"Current loss on this batch: {result['center_loss']:.5f} (grid centre {centre:.5f}); over "
+                       f"the plane: {result['loss'].min():.5f} to {result['loss'].max():.5f}. A bowl means the "
+                       f"player sits near a minimum of its own loss; a saddle or a slope means it is still moving.")

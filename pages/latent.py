@@ -1,0 +1,171 @@
+"""Latent explorer: what lives in a generator's latent space.
+
+Pick a generator (shipped, a local folder or a Hub repo), see a grid of seeded samples, walk
+between two of them linearly or along the sphere, and move sliders on latent coordinates and on
+GANSpace principal directions. Every computation comes from ``ganviz.hub`` and ``ganviz.latent``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+
+from ganviz.device import resolve_device
+from ganviz.hub import MODEL_ZOO, CheckpointError, HubUnavailableError, load_generator
+from ganviz.latent import interpolate, move, pca_directions, sample_latents, seeded_latents
+from ganviz.viz import enlarge, image_grid, png_bytes
+from ui import latent as figures
+
+PCA_DIRECTIONS = 8
+COORDINATE_SLIDERS = 6
+SLIDER_RANGE = 4.0
+
+st.title("🧭 Latent explorer")
+st.caption("A generator maps a random vector *z* to an image. Seeds pick vectors, interpolation walks between "
+           "them, and sliders push one along a coordinate or along a principal direction of the generator's "
+           "early features (GANSpace) — the image follows at once.")
+
+
+@st.cache_resource(show_spinner="Loading the generator…", max_entries=6)
+def generator_for(source: str, revision: str | None):
+    return load_generator(source, revision, device=resolve_device())
+
+
+@st.cache_resource(show_spinner="Finding the principal directions (PCA of early features)…", max_entries=6)
+def directions_for(source: str, revision: str | None, k: int):
+    return pca_directions(generator_for(source, revision), k=k)
+
+
+def download(label: str, array: np.ndarray, name: str, key: str) -> None:
+    st.download_button(f"⬇ {label}", png_bytes(array), file_name=name, mime="image/png", key=key)
+
+
+def scale_for(size: int, target: int) -> int:
+    return max(1, target // size)
+
+
+# -- which generator ------------------------------------------------------------------------------
+with st.sidebar:
+    st.header("Generator")
+    origin = st.radio("From", ["Model zoo", "Local folder", "Hugging Face Hub"], key="lat_origin", horizontal=True)
+    revision = None
+    if origin == "Model zoo":
+        entry = st.selectbox("Checkpoint", MODEL_ZOO, key="lat_zoo",
+                             format_func=lambda e: e.title + (" 🌐" if e.needs_internet else ""))
+        st.caption(entry.description + (" Needs internet." if entry.needs_internet else " Works offline."))
+        source = entry.source
+    elif origin == "Local folder":
+        source = st.text_input("Folder", "checkpoints/digits-dcgan", key="lat_folder",
+                               help="A folder with config.json + model.safetensors (or pytorch_model.bin): a ganviz "
+                                    "run saved by the Train page or `python -m ganviz train`, or a huggan DCGAN.")
+    else:
+        source = st.text_input("Repo id", "huggan/dcgan-mnist", key="lat_repo", help="owner/name on huggingface.co")
+        revision = st.text_input("Revision", "", key="lat_revision", placeholder="main",
+                                 help="A branch, tag or commit hash; empty for the default branch.").strip() or None
+    seed = int(st.number_input("Seed", 0, 2**31 - 1, 0, key="lat_seed",
+                               help="Sample i of the grid uses seed + i: any sample can be drawn again alone."))
+
+try:
+    generator = generator_for(source, revision)
+except HubUnavailableError as err:
+    st.error(str(err))
+    st.info("Offline? The shipped checkpoints in the **Model zoo** work without internet.")
+    st.stop()
+except CheckpointError as err:
+    st.error(f"Could not load this checkpoint: {err}")
+    st.stop()
+if not generator.is_image:
+    st.error(f"{source} is a 2-D toy generator; the latent explorer needs an image generator.")
+    st.stop()
+
+label = None
+with st.sidebar:
+    st.caption(generator.description)
+    if generator.conditional:
+        label = st.selectbox("Class", list(range(generator.num_classes)), key="lat_class",
+                             help="The class the conditional generator is asked to draw.")
+
+size = generator.image_size
+tab_grid, tab_walk, tab_sliders = st.tabs(["🔲 Samples", "↔️ Interpolation", "🎚️ Sliders"])
+
+# -- a grid of seeded samples --------------------------------------------------------------------
+with tab_grid:
+    left, right = st.columns([1, 3])
+    n = left.select_slider("Samples", [10, 20, 40, 64, 100], value=40, key="lat_n")
+    per_class = generator.conditional and left.toggle("One class per column", True, key="lat_per_class")
+    y = (np.arange(n) % generator.num_classes) if per_class else label
+    images = generator.generate(sample_latents(n, generator.latent_dim, seed), y)
+    nrow = generator.num_classes if per_class else min(10, n)
+    grid = enlarge(image_grid(images, nrow=nrow), scale_for(size, 56))
+    right.image(grid, output_format="PNG",
+                caption=f"Row by row, sample i has seed {seed} + i (seeds {seed}..{seed + n - 1}).")
+    with left:
+        download("Grid as PNG", grid, f"samples-seed{seed}.png", "lat_dl_grid")
+
+# -- interpolation between two samples -----------------------------------------------------------
+with tab_walk:
+    c1, c2, c3, c4 = st.columns(4)
+    seed_a = int(c1.number_input("Seed A", 0, 2**31 - 1, seed, key="lat_seed_a"))
+    seed_b = int(c2.number_input("Seed B", 0, 2**31 - 1, seed + 1, key="lat_seed_b"))
+    steps = c3.slider("Steps", 3, 16, 8, key="lat_steps")
+    animate = c4.radio("Animate", ["slerp", "linear"], key="lat_animate", horizontal=True)
+    a, b = seeded_latents([seed_a, seed_b], generator.latent_dim)
+    paths = {m: interpolate(a, b, steps, m) for m in ("linear", "slerp")}
+    strips = {}
+    for method, path in paths.items():
+        frames = generator.generate(path, label)
+        strips[method] = (frames, enlarge(image_grid(frames, nrow=steps), scale_for(size, 56)))
+        st.image(strips[method][1], output_format="PNG",
+                 caption=f"{'Spherical (slerp)' if method == 'slerp' else 'Linear'}: seed {seed_a} → seed {seed_b}")
+        download(f"{method} strip as PNG", strips[method][1], f"{method}-{seed_a}-{seed_b}.png", f"lat_dl_{method}")
+    left, right = st.columns(2)
+    with left:
+        frames = np.stack([enlarge(image_grid(f[None], padding=0), 4) for f in strips[animate][0]])
+        st.plotly_chart(figures.animation(frames, f"{animate} walk, press ▶"), key="lat_anim")
+    with right:
+        st.plotly_chart(figures.norm_profile({m: p.norm(dim=1).numpy() for m, p in paths.items()},
+                                             generator.latent_dim ** 0.5), key="lat_norms")
+        st.caption("Two random Gaussian vectors are nearly orthogonal, so the straight line between them passes "
+                   "close to the origin, where the generator saw almost no training latents. Slerp keeps to the "
+                   "shell where they lie.")
+
+
+# -- sliders -----------------------------------------------------------------------------------
+def reset_sliders() -> None:
+    for key in [k for k in st.session_state if str(k).startswith(("lat_pc_", "lat_z_"))]:
+        del st.session_state[key]
+
+
+@st.fragment
+def sliders() -> None:
+    k = min(PCA_DIRECTIONS, generator.latent_dim)
+    directions = directions_for(source, revision, k)
+    base_seed = int(st.number_input("Start from seed", 0, 2**31 - 1, seed, key="lat_slider_seed"))
+    z = seeded_latents([base_seed], generator.latent_dim)[0]
+    controls, view = st.columns([3, 2])
+    with controls:
+        st.button("Reset sliders", on_click=reset_sliders, key="lat_reset")
+        st.markdown(f"**Principal directions** (PCA of `{directions.layer}` activations, regressed back to z)")
+        pcs = [st.slider(f"PC{i + 1} · {directions.explained[i]:.1%} of feature variance", -SLIDER_RANGE,
+                         SLIDER_RANGE, 0.0, 0.1, key=f"lat_pc_{i}") for i in range(k)]
+        st.markdown("**Latent coordinates**")
+        shown = st.multiselect("Coordinates", list(range(generator.latent_dim)),
+                               default=list(range(min(COORDINATE_SLIDERS, generator.latent_dim))), key="lat_coords")
+        for i in shown:
+            z[i] = st.slider(f"z[{i}]", -SLIDER_RANGE, SLIDER_RANGE, float(np.clip(round(z[i].item(), 1),
+                             -SLIDER_RANGE, SLIDER_RANGE)), 0.1, key=f"lat_z_{base_seed}_{i}")
+    edited = move(z, directions.vectors, pcs)
+    image = enlarge(image_grid(generator.generate(edited[None], label), padding=0), scale_for(size, 280))
+    with view:
+        st.image(image, output_format="PNG", caption=f"seed {base_seed}, edited")
+        download("Image as PNG", image, f"edited-seed{base_seed}.png", "lat_dl_edit")
+        ladder = torch.linspace(-3, 3, 7)
+        rows = torch.stack([edited + t * directions.vectors[i] for i in range(k) for t in ladder])
+        labels = None if label is None else [label] * len(rows)
+        st.image(enlarge(image_grid(generator.generate(rows, labels), nrow=len(ladder)), scale_for(size, 40)),
+                 output_format="PNG", caption="Each row moves one principal direction from −3 to +3 around the "
+                                              "image above (PC1 at the top).")
+
+
+with tab_sliders:
+    sliders()

@@ -1,0 +1,195 @@
+"""Mode collapse: a plain GAN and a treated one on the same Gaussian mixture and seed, trained
+together, drawn as GAN Lab draws them, with live mode coverage."""
+import streamlit as st
+
+from ganviz.collapse import DATASETS, REMEDY_SETTINGS, TREATMENTS, SideBySide, preset
+from ganviz.losses import LOSSES
+from ganviz.modes import STRICT_SHARE
+from ganviz.remedies import REMEDIES
+from ganviz.toyviz import toy_view
+from ganviz.training.worker import TrainingWorker
+from ui import mode_collapse as ui
+
+DATASET_LABELS = {"ring8": "Ring of 8", "grid25": "Grid of 25", "custom": "Draw your own"}
+SLOW_MOTION_SECONDS = 0.6
+REFRESH_SECONDS = 1.0
+ARM_NAMES = {"plain": "Plain GAN"}
+
+st.title("Mode collapse")
+st.markdown(
+    "A GAN whose generator learns faster than its discriminator tends to pile all its samples onto "
+    "one or two modes of the data and hop between them: **mode collapse**. On the left a plain GAN, "
+    "on the right the same network, seed and data with a remedy from the literature. Teal dots are "
+    "real samples, violet ones generated; the background is the discriminator's verdict (teal: "
+    "*real*, violet: *generated*), the black strokes show where each generated sample is pushed.")
+
+# -- setup ------------------------------------------------------------------------------------------
+state = st.session_state
+state.setdefault("mc_means", [[-2.0, 0.0], [2.0, 0.0], [0.0, 2.5]])
+state.setdefault("mc_editor_version", 0)
+
+with st.expander("Setup", expanded=True):
+    c1, c2, c3, c4 = st.columns([1.2, 1.6, 1, 0.8])
+    dataset = c1.radio("Data", list(DATASET_LABELS), format_func=DATASET_LABELS.get, key="mc_dataset")
+    treatment = c2.selectbox("Remedy on the right", list(TREATMENTS), format_func=lambda t: TREATMENTS[t][0],
+                             index=list(TREATMENTS).index("pacgan"), key="mc_treatment")
+    treatment_changes = TREATMENTS[treatment][1]
+    c2.caption(REMEDIES[treatment_changes["remedy"]].description if "remedy" in treatment_changes
+               else "Changes the setup: " + ", ".join(f"{k} = {v}" for k, v in treatment_changes.items()))
+    loss = c3.selectbox("Loss", list(LOSSES), format_func=lambda n: LOSSES[n].label,
+                        index=list(LOSSES).index("ns"), key="mc_loss")
+    seed = int(c4.number_input("Seed", 0, 2**31 - 1, 0, key="mc_seed"))
+    base = preset(dataset, **{"data.means": state.mc_means or [[0.0, 0.0]]})
+    if dataset == "custom":
+        e1, e2 = st.columns([2, 1])
+        with e1:
+            def on_click() -> None:
+                event = state.get(f"mc_editor_{state.mc_editor_version}")
+                points = event.selection.points if event is not None else []
+                if points:
+                    state.mc_means = ui.apply_click(state.mc_means, points)
+                    state.mc_means_text = ui.format_means(state.mc_means)
+                    state.mc_editor_version += 1  # a fresh chart, so the next click is a new selection
+
+            st.plotly_chart(ui.editor(state.mc_means, base.data.std), key=f"mc_editor_{state.mc_editor_version}",
+                            on_select=on_click, selection_mode="points", config={"displayModeBar": False})
+        with e2:
+            state.setdefault("mc_means_text", ui.format_means(state.mc_means))
+            text = st.text_area("Components, one 'x, y' per line", key="mc_means_text", height=200)
+            try:
+                state.mc_means = ui.parse_means(text)
+            except ValueError as err:
+                st.error(f"Components: {err}")
+            presets = {"two modes": [[-2, 0], [2, 0]], "line of 5": [[x, 0] for x in (-4, -2, 0, 2, 4)],
+                       "uneven triangle": [[-3, -2], [3, -2], [0, 0.5]]}
+            choice = st.selectbox("or start from", ["—", *presets], key="mc_custom_preset")
+            if choice != "—" and st.button("Use it", key="mc_use_preset"):
+                state.mc_means = [list(map(float, m)) for m in presets[choice]]
+                del state["mc_means_text"]
+                st.rerun()
+
+with st.expander("Networks and remedy settings"):
+    a1, a2, a3, a4, a5, a6 = st.columns(6)
+    lr_g = a1.number_input("G learning rate", 1e-6, 1.0, base.lr_g, format="%.0e", key="mc_lr_g")
+    lr_d = a2.number_input("D learning rate", 1e-6, 1.0, base.lr_d, format="%.0e", key="mc_lr_d")
+    latent = int(a3.number_input("latent size", 1, 256, base.model.latent_dim, key="mc_latent"))
+    width = int(a4.number_input("units per layer", 4, 512, base.model.width, key="mc_width"))
+    depth = int(a5.number_input("hidden layers", 1, 6, base.model.depth, key="mc_depth"))
+    batch = int(a6.number_input("batch size", 8, 2048, base.batch_size, step=8, key="mc_batch"))
+    b1, b2, b3, b4, b5, b6 = st.columns(6)
+    std = b1.number_input("mode std", 0.005, 1.0, base.data.std, format="%.3f", key=f"mc_std_{dataset}")
+    unroll = int(b2.number_input("unrolled steps k", 1, 20, base.unroll_steps, key="mc_unroll"))
+    pack_default = REMEDY_SETTINGS.get(("pacgan", dataset), {}).get("pack", base.pack)
+    pack = int(b3.number_input("PacGAN pack m", 2, 16, pack_default, key=f"mc_pack_{dataset}"))
+    n_gen = int(b4.number_input("generators (mixture)", 2, 16, base.n_generators, key="mc_ngen"))
+    weight = b5.number_input("remedy weight", 0.0, 100.0, base.remedy_weight, key="mc_weight")
+    target = int(b6.number_input("stop at step", 10, 1_000_000, 5000, step=500, key="mc_target"))
+
+
+changes = {"loss": loss, "lr_g": lr_g, "lr_d": lr_d, "model.latent_dim": latent, "model.width": width,
+           "model.depth": depth, "batch_size": batch, "data.std": std, "unroll_steps": unroll, "pack": pack,
+           "n_generators": n_gen, "remedy_weight": weight}
+if dataset == "custom":
+    changes["data.means"] = state.mc_means
+try:
+    config = preset(dataset, "none", seed, **changes)
+    key = (config.to_json(), treatment)
+    if state.get("mc_lab_key") != key or "mc_worker" not in state:
+        if "mc_worker" in state:
+            state.mc_worker.close()
+        lab = SideBySide(config, treatment)
+        state.mc_worker = TrainingWorker(lab, chunk=10)
+        state.mc_lab_key = key
+        state.mc_playing = False
+except ValueError as err:
+    st.error(f"These settings do not make a valid run: {err}")
+    st.stop()
+
+worker: TrainingWorker = state.mc_worker
+names = {**ARM_NAMES, "treated": f"With {TREATMENTS[treatment][0]}"}
+
+# -- controls ---------------------------------------------------------------------------------------
+k1, k2, k3, k4, k5, k6 = st.columns([1, 1, 1, 1, 1, 1.4])
+playing = state.get("mc_playing", False)
+slow = k6.toggle("Slow motion (one update per frame)", key="mc_slow")
+if k1.button("⏸ Pause" if playing else "▶ Train", type="primary", key="mc_play"):
+    playing = state.mc_playing = not playing
+if k2.button("Train only D", key="mc_only_d", disabled=playing):
+    worker.step(1, train_d=True, train_g=False)
+if k3.button("Train only G", key="mc_only_g", disabled=playing):
+    worker.step(1, train_d=False, train_g=True)
+if k4.button("One full step", key="mc_one", disabled=playing):
+    worker.step(1)
+if k5.button("↺ Reset", key="mc_reset"):
+    worker.close()
+    del state["mc_worker"]
+    st.rerun()
+if playing and not slow and worker.trainer.step_count < target:
+    worker.start(target)
+else:
+    worker.pause()
+
+v1, v2, v3, _ = st.columns([1, 1, 1, 3])
+show_heatmap = v1.checkbox("D heatmap", True, key="mc_show_heatmap")
+show_arrows = v2.checkbox("G gradients", True, key="mc_show_arrows")
+show_manifold = v3.checkbox("G manifold", False, key="mc_show_manifold",
+                            help="How G warps a grid of latent vectors (a 2D slice when the latent size > 2)")
+
+
+# -- the live view ----------------------------------------------------------------------------------
+def draw() -> None:
+    if state.get("mc_playing") and slow:
+        if worker.trainer.step_count < target:
+            worker.step(1)
+        else:
+            state.mc_playing = False
+            st.rerun(scope="app")
+    snap = worker.snapshot()
+    if snap.error:
+        st.error(snap.error)
+        if state.get("mc_playing"):
+            state.mc_playing = False
+            st.rerun(scope="app")
+    st.progress(min(snap.step / target, 1.0),
+                text=f"step {snap.step:,} of {target:,}" + (f" · {snap.steps_per_second:.0f} steps/s"
+                                                            if snap.running else ""))
+
+    def look(lab: SideBySide) -> dict:
+        return {arm: (toy_view(t, extent=lab.extent, manifold=show_manifold), dict(lab.latest[arm]),
+                      t.dataset.means.cpu().numpy()) for arm, t in lab.trainers.items()}
+
+    frames = worker.call(look)
+    columns = st.columns(2)
+    for column, (arm, (view, report, means)) in zip(columns, frames.items()):
+        with column:
+            st.subheader(names[arm])
+            m1, m2, m3, m4 = st.columns(4)
+            m1.metric("Modes covered", f"{report['modes']}/{report['num_modes']}",
+                      help="modes with at least one generated sample within 3 std of their centre")
+            m2.metric(f"≥ {STRICT_SHARE:.0%} of samples", f"{report['modes_strict']}/{report['num_modes']}")
+            m3.metric("High quality", f"{report['high_quality']:.0f}%",
+                      help="share of generated samples within 3 std of their nearest mode")
+            m4.metric("Reverse KL", f"{report['reverse_kl']:.2f}",
+                      help="KL(mode histogram of the samples || uniform), nats; log K if all on one mode")
+            st.plotly_chart(ui.plane(view, f"step {snap.step}", heatmap=show_heatmap, arrows=show_arrows,
+                                     manifold=show_manifold, means=means), key=f"mc_plane_{arm}")
+            st.plotly_chart(ui.coverage(report, "Samples per mode (grey: not covered)"), key=f"mc_cov_{arm}")
+    history = snap.history
+    t1, t2, t3, t4 = st.columns(4)
+    t1.plotly_chart(ui.timeline(history, "modes", "Modes covered", names), key="mc_t_modes")
+    t2.plotly_chart(ui.timeline(history, "high_quality", "High-quality samples %", names), key="mc_t_hq")
+    t3.plotly_chart(ui.timeline(history, "reverse_kl", "Reverse KL of the modes", names), key="mc_t_rkl")
+    t4.plotly_chart(ui.timeline(history, "js", "Grid JS divergence (bits)", names), key="mc_t_js")
+    if state.get("mc_playing") and not slow and not snap.running and snap.step >= target:
+        state.mc_playing = False
+        st.rerun(scope="app")
+
+
+live = state.get("mc_playing", False)
+st.fragment(draw, run_every=(SLOW_MOTION_SECONDS if slow else REFRESH_SECONDS) if live else None)()
+
+st.caption(
+    "Metrics on 1,000 fresh samples per frame (the benchmark uses 2,500): a mode is *covered* when at least "
+    "one sample lies within 3 standard deviations of its centre; high quality = the share of samples that do. "
+    "Grid JS: GAN Lab's estimate from 20 x 20 histograms of real and generated samples. "
+    "`python -m ganviz toy` and `python -m ganviz.bench modes` give the same numbers headless.")

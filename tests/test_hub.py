@@ -1,0 +1,177 @@
+import json
+import socket
+
+import pytest
+import torch
+from huggingface_hub import constants
+from safetensors.torch import save_file
+
+from ganviz.config import DataConfig, ModelConfig, TrainConfig
+from ganviz.hub import CheckpointError, HubUnavailableError, hub_reachable, load_generator
+from ganviz.models.huggan import Generator
+from ganviz.training.gan import GAN
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+
+
+@pytest.fixture(scope="module")
+def huggan():
+    torch.manual_seed(0)
+    g = Generator()  # the exact huggan layout and sizes, random weights
+    for m in g.modules():  # non-trivial running statistics, so eval-mode batch norm is exercised
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.1, 0.1)
+            m.running_var.uniform_(0.5, 1.5)
+    return g.eval()
+
+
+def hub_cache(root, repo_id: str, files: dict, revision: str = "main"):
+    """A Hugging Face cache holding ``files`` for repo_id at ``revision`` (what a download leaves behind)."""
+    repo = root / f"models--{repo_id.replace('/', '--')}"
+    snapshot = repo / "snapshots" / COMMIT
+    snapshot.mkdir(parents=True)
+    (repo / "refs").mkdir()
+    (repo / "refs" / revision).write_text(COMMIT)
+    for name, write in files.items():
+        write(snapshot / name)
+    return root
+
+
+def expected(g: Generator, z: torch.Tensor) -> torch.Tensor:
+    with torch.no_grad():
+        return g(z.view(len(z), -1, 1, 1))
+
+
+def check_same_generator(loaded, g):
+    z = torch.randn(3, 100, generator=torch.Generator().manual_seed(1))
+    assert loaded.kind == "huggan" and loaded.latent_shape == (100, 1, 1)
+    assert (loaded.latent_dim, loaded.num_classes, loaded.out_shape) == (100, 0, (3, 64, 64))
+    torch.testing.assert_close(loaded.generate(z), expected(g, z))
+
+
+def test_huggan_folder_with_safetensors_and_config(tmp_path, huggan):
+    huggan.save_pretrained(tmp_path)
+    check_same_generator(load_generator(tmp_path), huggan)
+
+
+def test_huggan_folder_with_pytorch_model_bin_and_no_config(tmp_path, huggan):
+    torch.save(huggan.state_dict(), tmp_path / "pytorch_model.bin")
+    check_same_generator(load_generator(str(tmp_path)), huggan)
+
+
+@pytest.mark.parametrize("fmt", ["safetensors", "bin"])
+@pytest.mark.parametrize("revision", [None, "v1", COMMIT])
+def test_huggan_hub_repo_loads_from_the_cache_offline(tmp_path, huggan, fmt, revision):
+    writer = ({"model.safetensors": lambda p: save_file(huggan.state_dict(), p)} if fmt == "safetensors"
+              else {"pytorch_model.bin": lambda p: torch.save(huggan.state_dict(), p)})
+    cache = hub_cache(tmp_path, "someone/dcgan-test", writer, revision=revision if revision == "v1" else "main")
+    loaded = load_generator("someone/dcgan-test", revision, cache_dir=str(cache))
+    check_same_generator(loaded, huggan)
+    assert loaded.revision == revision
+
+
+def test_hub_repo_missing_offline_fails_fast_with_a_clear_message(tmp_path):
+    with pytest.raises(HubUnavailableError, match="cannot be reached.*Shipped checkpoints work offline: digits-dcgan"):
+        load_generator("huggan/dcgan-mnist", "main", cache_dir=str(tmp_path))
+
+
+def test_ganviz_checkpoint_conditional(tmp_path):
+    config = TrainConfig(data=DataConfig(name="digits"),
+                         model=ModelConfig(arch="dcgan", latent_dim=8, channels=4, conditional=True))
+    torch.manual_seed(0)
+    gan = GAN(config.to_dict(), [1, 28, 28], 10).eval()
+    gan.save_pretrained(tmp_path)
+    loaded = load_generator(tmp_path)
+    assert (loaded.kind, loaded.latent_dim, loaded.num_classes, loaded.image_size) == ("ganviz", 8, 10, 28)
+    z, y = torch.randn(4, 8), torch.tensor([0, 3, 3, 9])
+    with torch.no_grad():
+        torch.testing.assert_close(loaded.generate(z, y), gan.generator(z, y))
+    torch.testing.assert_close(loaded.generate(z, 3), loaded.generate(z, torch.full((4,), 3)))
+    with pytest.raises(ValueError, match="needs class labels"):
+        loaded.generate(z)
+    with pytest.raises(ValueError, match="0..9"):
+        loaded.generate(z, 10)
+    with pytest.raises(ValueError, match="expected 8 values"):
+        loaded.generate(torch.randn(4, 9), y)
+
+
+def test_malicious_pickle_is_refused(tmp_path, huggan):
+    marker = tmp_path / "code-ran"
+
+    class Payload:
+        def __reduce__(self):
+            return open, (str(marker), "w")  # unpickling this creates a file
+
+    state = dict(huggan.state_dict())
+    state["model.0.extra"] = Payload()
+    torch.save(state, tmp_path / "pytorch_model.bin")
+    torch.load(tmp_path / "pytorch_model.bin", weights_only=False)  # the plain unpickler does run it
+    assert marker.exists()
+    marker.unlink()
+    with pytest.raises(CheckpointError, match="refused to unpickle"):
+        load_generator(tmp_path)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("text, message", [
+    ("{not json", "not valid JSON"),
+    ("[1, 2]", "must hold an object"),
+    (json.dumps({"width": 3}), "describes no known generator"),
+    (json.dumps({"latent_dim": "big"}), "latent_dim must be a positive integer"),
+    (json.dumps({"train": {"lr_d": -1}, "shape": [1, 28, 28]}), "lr_d"),
+])
+def test_malformed_config(tmp_path, huggan, text, message):
+    save_file(huggan.state_dict(), tmp_path / "model.safetensors")
+    (tmp_path / "config.json").write_text(text)
+    with pytest.raises(CheckpointError, match=message):
+        load_generator(tmp_path)
+
+
+def test_missing_and_unreadable_files(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(CheckpointError, match="no model.safetensors or pytorch_model.bin"):
+        load_generator(tmp_path)
+    (tmp_path / "model.safetensors").write_bytes(b"\x00garbage")
+    with pytest.raises(CheckpointError, match="not a readable safetensors file"):
+        load_generator(tmp_path)
+    (tmp_path / "config.json").unlink()
+    save_file({"linear.weight": torch.zeros(2, 2)}, tmp_path / "model.safetensors")
+    with pytest.raises(CheckpointError, match="no config.json and not a huggan DCGAN"):
+        load_generator(tmp_path)
+
+
+def test_shape_mismatch_names_the_tensor(tmp_path, huggan):
+    save_file(huggan.state_dict(), tmp_path / "model.safetensors")
+    (tmp_path / "config.json").write_text(json.dumps({"num_channels": 1}))
+    with pytest.raises(CheckpointError, match=r"model\.12\.weight is \(64, 3, 4, 4\) in the file but \(64, 1, 4, 4\)"):
+        load_generator(tmp_path)
+
+
+def test_bad_sources():
+    with pytest.raises(CheckpointError, match="give a shipped checkpoint name"):
+        load_generator("  ")
+    with pytest.raises(CheckpointError, match="not a folder, a shipped checkpoint"):
+        load_generator("no/such/folder")
+    with pytest.raises(CheckpointError, match="revision only applies to Hub repos"):
+        load_generator("digits-dcgan", revision="main")
+
+
+def test_hub_probe(monkeypatch):
+    for var in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    assert not hub_reachable()  # HF_HUB_OFFLINE
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        monkeypatch.setattr(constants, "ENDPOINT", f"http://127.0.0.1:{server.getsockname()[1]}")
+        assert hub_reachable()
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # bound but not listening: connection refused
+        monkeypatch.setattr(constants, "ENDPOINT", f"http://127.0.0.1:{closed.getsockname()[1]}")
+        assert not hub_reachable()

@@ -1,0 +1,53 @@
+"""Figures and tables for the Evaluate page, built from :class:`ganviz.metrics.Evaluation` results."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ui.figures import FAKE, REAL
+
+ORDER = ["fd", "kid", "is", "precision", "recall"]
+
+
+def _short(name: str) -> str:
+    """'Fréchet classifier distance (digit classifier features)' -> a two-line subplot title."""
+    head, _, tail = name.partition(" (")
+    return f"{head}<br><sup>({tail}</sup>" if tail else head
+
+
+def metric_bars(results: list, real_is: float | None = None) -> go.Figure:
+    """One small bar chart per metric (their scales differ by orders of magnitude), one bar per checkpoint."""
+    keys = [k for k in ORDER if k in results[0].scores]
+    fig = make_subplots(rows=1, cols=len(keys), horizontal_spacing=0.06,
+                        subplot_titles=[f"{_short(results[0].scores[k]['name'])}<br><sup>{results[0].scores[k]['better']}"
+                                        " is better</sup>" for k in keys])
+    names = [r.source for r in results]
+    for col, key in enumerate(keys, start=1):
+        values = [r.scores[key]["value"] for r in results]
+        errors = [r.scores[key].get("std", 0.0) for r in results]
+        fig.add_trace(go.Bar(x=names, y=values, marker_color=FAKE, showlegend=False,
+                             error_y=dict(type="data", array=errors, visible=any(errors)),
+                             hovertemplate="%{x}<br>%{y:.4g}<extra></extra>"), row=1, col=col)
+        if key == "is" and real_is is not None:
+            fig.add_hline(y=real_is, line_dash="dot", line_color=REAL, row=1, col=col,
+                          annotation_text="real data", annotation_font_color=REAL)
+    fig.update_xaxes(tickangle=-30)
+    fig.update_annotations(font_size=11)
+    fig.update_layout(height=380, margin=dict(l=10, r=10, t=90, b=10))
+    return fig
+
+
+def table(results: list) -> list[dict]:
+    """Rows for st.dataframe: one per checkpoint, one column per metric (named with its extractor)."""
+    rows = []
+    for r in results:
+        row = {"checkpoint": r.source, "samples": r.n, "real images": r.reference["n"]}
+        for key in ORDER:
+            if key in r.scores:
+                score = r.scores[key]
+                row[score["name"]] = score["value"]
+                if "std" in score:
+                    row[f"± ({key})"] = score["std"]
+        row["img/s"] = round(r.n / max(r.seconds, 1e-9))
+        rows.append(row)
+    return rows
