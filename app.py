@@ -11,6 +11,7 @@ PAGES = [
     st.Page("pages/home.py", title="Home", icon="🏠", default=True),
     st.Page("pages/train.py", title="Train", icon="🏋️", url_path="train"),
     st.Page("pages/mode_collapse.py", title="Mode collapse", icon="🎯", url_path="mode-collapse"),
+    st.Page("pages/phase_diagram.py", title="Phase diagram", icon="🗺️", url_path="phase-diagram"),
     st.Page("pages/landscape.py", title="Minimax landscape", icon="⛰️", url_path="landscape"),
     st.Page("pages/evaluate.py", title="Evaluate", icon="📏", url_path="evaluate"),
     st.Page("pages/latent.py", title="Latent explorer", icon="🧭", url_path="latent"),

@@ -11,6 +11,7 @@ resized to 28x28 inside, so 32x32 and 64x64 generators can be measured as they a
 """
 from __future__ import annotations
 
+import json
 import math
 import time
 from dataclasses import dataclass
@@ -72,11 +73,18 @@ class DigitClassifier(nn.Module, PyTorchModelHubMixin, library_name="ganviz",
 
 def load_digit_classifier(path: str | Path | None = None, device: str | torch.device | None = None) -> DigitClassifier:
     """The shipped classifier (``checkpoints/digit-classifier``), or one at ``path`` (folder or Hub id), in eval mode."""
-    source = Path(path) if path is not None else SHIPPED
-    if path is None and not (source / "model.safetensors").is_file():
-        raise FileNotFoundError(f"digit classifier: no checkpoint at {source}; train one with "
-                                f"`python -m ganviz classifier train --out {source}`")
-    model = DigitClassifier.from_pretrained(str(source))
+    source = Path(path).expanduser() if path is not None else SHIPPED
+    if source.exists() or source.is_absolute() or str(path or ".").startswith((".", "~")):  # a local folder
+        if not (source / "model.safetensors").is_file():
+            raise FileNotFoundError(f"digit classifier: no checkpoint at {source}; train one with "
+                                    f"`python -m ganviz classifier train --out {source}`")
+        # read directly: from_pretrained prints a line to stdout for local folders (JSON output would break)
+        from safetensors.torch import load_model
+
+        model = DigitClassifier(**json.loads((source / "config.json").read_text()))
+        load_model(model, source / "model.safetensors")
+    else:
+        model = DigitClassifier.from_pretrained(str(path))
     return model.to(device or "cpu").eval()
 
 
@@ -244,7 +252,6 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    import json
     import sys
 
     if args.action == "accuracy":

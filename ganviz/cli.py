@@ -13,6 +13,7 @@ import sys
 COMMANDS = {
     "train": ("ganviz.training.cli", "train a GAN headless; writes a checkpoint and metrics.json"),
     "toy": ("ganviz.toy_cli", "train on a 2D Gaussian mixture and report mode coverage (mode collapse)"),
+    "phase": ("ganviz.training.phase", "a phase diagram: a grid of GANs over two hyperparameters, modes covered per cell"),
     "landscape": ("ganviz.landscape.cli", "Dirac-GAN dynamics, D* and divergences, loss-landscape slices"),
     "classifier": ("ganviz.classifier", "train the digit classifier the metrics use, or measure its accuracy"),
     "evaluate": ("ganviz.metrics.cli", "FID / IS / KID / precision-recall of generator checkpoints"),

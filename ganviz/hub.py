@@ -110,7 +110,8 @@ class LoadedGenerator:
                 raise ValueError(f"{self.source}: an unconditional generator takes no class label")
             return None
         if y is None:
-            raise ValueError(f"{self.source}: a conditional generator needs class labels y in 0..{self.num_classes - 1}")
+            raise ValueError(f"{self.source}: a conditional generator needs class labels y "
+                             f"in 0..{self.num_classes - 1}")
         y = torch.as_tensor(y, dtype=torch.long).flatten()
         y = y.expand(n) if y.numel() == 1 else y
         if len(y) != n:
@@ -172,8 +173,13 @@ def _hub_files(repo_id: str, revision: str | None, cache_dir: str | None) -> tup
         try:
             return Path(hf_hub_download(repo_id, filename, revision=revision, cache_dir=cache_dir,
                                         local_files_only=offline))
-        except (RemoteEntryNotFoundError, LocalEntryNotFoundError):
-            return None  # absent on the Hub, or (offline) not in the cache
+        except RemoteEntryNotFoundError:
+            return None  # the repo has no such file
+        except LocalEntryNotFoundError:
+            if offline:
+                return None  # not in the cache
+            raise HubUnavailableError(f"{at}: the Hub did not answer and {filename} is not in the local "
+                                      "Hub cache") from None
         except GatedRepoError:
             raise CheckpointError(f"{at}: the repo is gated; accept its terms on huggingface.co and log in "
                                   "with `hf auth login`") from None
@@ -244,8 +250,9 @@ def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
             state = torch.load(path, map_location="cpu", weights_only=True)
         except pickle.UnpicklingError as err:
             first = str(err).strip().splitlines()[0]
-            raise CheckpointError(f"{path.name}: refused to unpickle it: it holds objects other than tensors, which "
-                                  f"could run code when loaded (only weights_only loading is allowed). {first}") from None
+            raise CheckpointError(f"{path.name}: refused to unpickle it: it holds objects other than tensors, "
+                                  f"which could run code when loaded (only weights_only loading is allowed). "
+                                  f"{first}") from None
         except (RuntimeError, EOFError, OSError) as err:
             raise CheckpointError(f"{path.name}: not a readable PyTorch weights file ({err})") from None
     if not isinstance(state, dict) or not all(isinstance(k, str) and torch.is_tensor(v) for k, v in state.items()):
@@ -260,15 +267,15 @@ def load_weights(model: nn.Module, state: dict[str, torch.Tensor], what: str) ->
     unexpected = [k for k in state if k not in expected]
     wrong = [f"{k} is {tuple(state[k].shape)} in the file but {tuple(v.shape)} in the model"
              for k, v in expected.items() if k in state and state[k].shape != v.shape]
-    problems = ([f"missing {', '.join(missing[:4])}{' ...' if len(missing) > 4 else ''}"] if missing else []) + \
-               ([f"unexpected {', '.join(unexpected[:4])}{' ...' if len(unexpected) > 4 else ''}"] if unexpected else []) + \
-               wrong[:4]
+    listed = lambda what, keys: [f"{what} {', '.join(keys[:4])}{' ...' if len(keys) > 4 else ''}"] if keys else []
+    problems = listed("missing", missing) + listed("unexpected", unexpected) + wrong[:4]
     if problems:
         raise CheckpointError(f"{what}: the weights do not fit the layout its config describes: " + "; ".join(problems))
     model.load_state_dict(state)
 
 
-def _ganviz_generator(config: dict, state: dict, where: str) -> tuple[nn.Module, dict]:
+def build_gan(config: dict, state: dict[str, torch.Tensor], where: str):
+    """The :class:`ganviz.training.GAN` a ganviz checkpoint describes, with its weights loaded."""
     from ganviz.training.gan import GAN
 
     try:
@@ -276,6 +283,11 @@ def _ganviz_generator(config: dict, state: dict, where: str) -> tuple[nn.Module,
     except (ValueError, TypeError, KeyError) as err:
         raise CheckpointError(f"{where}: config.json is not a valid ganviz run config ({err})") from None
     load_weights(gan, state, where)
+    return gan
+
+
+def _ganviz_generator(config: dict, state: dict, where: str) -> tuple[nn.Module, dict]:
+    gan = build_gan(config, state, where)
     model = gan.config.model
     shape = tuple(gan.shape)
     kind = f"{model.arch.upper()} ({'residual, ' if model.residual else ''}{model.channels} channels)" \
@@ -329,7 +341,3 @@ def load_generator(source: str | Path, revision: str | None = None, *, device: s
                               "hidden_size)")
     module = module.to(device).eval().requires_grad_(False)
     return LoadedGenerator(module, kind, source=str(source), revision=revision, config=config, **info)
-
-
-def zoo_entry(source: str) -> ZooEntry | None:
-    return next((e for e in MODEL_ZOO if e.source == source), None)

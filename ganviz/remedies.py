@@ -70,37 +70,40 @@ class Unrolled(Remedy):
     description = ("G looks k discriminator updates ahead and is scored by that future D; "
                    "gradients flow back through the unrolled updates (Metz et al. 2017).")
 
-    def generator_loss(self, trainer, fake, y, default):
+    def lookahead(self, trainer, real, real_y, fake, y) -> dict[str, torch.Tensor]:
+        """D's parameters after ``unroll_steps`` Adam steps on this batch, starting from a copy of
+        the live ones: differentiable functions of ``fake`` (the live D is left untouched)."""
         disc, opt = trainer.discriminator, trainer.opt_d
         group = opt.param_groups[0]
         lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
-        names = [n for n, _ in disc.named_parameters()]
         live = dict(disc.named_parameters())
         params = {n: p.detach().clone().requires_grad_(True) for n, p in live.items()}
         buffers = dict(disc.named_buffers())
-        moments = []
-        for n in names:
-            state = opt.state.get(live[n], {})
-            zeros = torch.zeros_like(live[n])
-            moments.append((state.get("exp_avg", zeros), state.get("exp_avg_sq", zeros),
-                            float(state.get("step", 0))))
-        real, real_y = trainer.real_batch(fake.shape[0])
-
-        def logits(p, x, labels):
-            return functional_call(disc, (p, buffers), (x, labels))
-
+        moments = {}
+        for n, p in live.items():
+            state = opt.state.get(p, {})
+            zeros = torch.zeros_like(p)
+            moments[n] = (state.get("exp_avg", zeros), state.get("exp_avg_sq", zeros), float(state.get("step", 0)))
         for _ in range(self.config.unroll_steps):
-            loss = trainer.loss.d(logits(params, real, real_y), logits(params, fake, y), trainer.real_target)
-            grads = torch.autograd.grad(loss, [params[n] for n in names], create_graph=True)
-            stepped, next_moments = {}, []
-            for n, g, (m, v, t) in zip(names, grads, moments):
+            loss = trainer.loss.d(functional_call(disc, (params, buffers), (real, real_y)),
+                                  functional_call(disc, (params, buffers), (fake, y)), trainer.real_target)
+            grads = torch.autograd.grad(loss, list(params.values()), create_graph=True)
+            stepped = {}
+            for (n, p), g in zip(params.items(), grads):
+                m, v, t = moments[n]
                 m, v, t = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g, t + 1
                 # sqrt(v + eps^2), not sqrt(v): finite second derivative where a gradient is exactly 0
                 denom = (v / (1 - b2 ** t) + eps * eps).sqrt() + eps
-                stepped[n] = params[n] - lr * (m / (1 - b1 ** t)) / denom
-                next_moments.append((m, v, t))
-            params, moments = stepped, next_moments
-        return default(logits(params, fake, y))
+                stepped[n] = p - lr * (m / (1 - b1 ** t)) / denom
+                moments[n] = (m, v, t)
+            params = stepped
+        return params
+
+    def generator_loss(self, trainer, fake, y, default):
+        real, real_y = trainer.real_batch(fake.shape[0])
+        params = self.lookahead(trainer, real, real_y, fake, y)
+        disc = trainer.discriminator
+        return default(functional_call(disc, (params, dict(disc.named_buffers())), (fake, y)))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ import streamlit as st
 
 from ganviz.data import DESCRIPTIONS
 from ganviz.device import resolve_device
-from ganviz.metrics.evaluate import evaluate, load_source, shipped_generators, source_from_gan
+from ganviz.hub import MODEL_ZOO
+from ganviz.metrics.evaluation import evaluate, load_source, source_from_gan
 from ganviz.metrics.extractors import EXTRACTORS
 from ganviz.metrics.job import Job
 from ganviz.viz import image_grid
@@ -24,6 +25,7 @@ POLL_SECONDS = 0.5
 RUNS = Path("runs")
 IMAGE_DATASETS = ["digits", "mnist", "fashion-mnist", "folder"]
 CURRENT_RUN = "↳ the model on the Train page now"
+ZOO_TITLES = {entry.source: entry.title for entry in MODEL_ZOO}
 
 st.title("📏 Evaluate generators")
 st.caption("Measure one or more generators against real data: a Fréchet distance (FID-style), an Inception-Score-"
@@ -48,10 +50,13 @@ def train_page_gan():
 # -- what to measure -----------------------------------------------------------------------------
 with st.sidebar:
     st.header("Checkpoints")
-    shipped = shipped_generators()
-    options = shipped + saved_runs() + ([CURRENT_RUN] if st.session_state.get("train_worker") else [])
-    chosen = st.multiselect("Shipped and saved", options, default=shipped[:3], key="eval_chosen",
-                            help="`checkpoints/` ships with the project; the Train page's 💾 Save writes to `runs/`.")
+    shipped = [e.source for e in MODEL_ZOO if not e.needs_internet]
+    options = ([e.source for e in MODEL_ZOO] + saved_runs()
+               + ([CURRENT_RUN] if st.session_state.get("train_worker") else []))
+    chosen = st.multiselect("Model zoo and saved runs", options, default=shipped[:3], key="eval_chosen",
+                            format_func=lambda s: ZOO_TITLES.get(s, s),
+                            help="Shipped checkpoints work offline; Hub ones download once. The Train page's "
+                                 "💾 Save writes to `runs/`.")
     extra = st.text_area("Other checkpoints", key="eval_extra", placeholder="runs/my-gan\nowner/repo-on-the-hub",
                          help="Local folders or Hugging Face Hub ids, one per line.")
     st.header("Measurement")
@@ -65,6 +70,10 @@ with st.sidebar:
     reference = st.selectbox("Real data", [None] + IMAGE_DATASETS, key="eval_reference",
                              format_func=lambda k: "each checkpoint's training data" if k is None
                              else f"{k} — {DESCRIPTIONS[k]}")
+    kid_subsets = st.number_input("KID subsets", 5, 500, 100 if device.type == "cuda" else 25, step=5,
+                                  key="eval_kid_subsets",
+                                  help="KID averages over random subsets of up to 1,000 samples; 100 is the usual "
+                                       "choice, fewer is faster on a CPU (the ± grows).")
     seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="eval_seed")
 
 specs = list(chosen) + [line.strip() for line in extra.splitlines() if line.strip()]
@@ -84,7 +93,8 @@ if st.button("▶ Evaluate", type="primary", disabled=not specs or running, key=
                 else:
                     sources.append(load_source(spec, device))
         st.session_state[JOB] = job = Job(lambda progress: evaluate(
-            sources, n, extractor=extractor, reference=reference, seed=int(seed), device=device, progress=progress))
+            sources, n, extractor=extractor, reference=reference, seed=int(seed), device=device, progress=progress,
+            kid_subsets=int(kid_subsets)))
         running = True
     except (ValueError, FileNotFoundError) as err:
         st.error(f"Cannot evaluate — {err}")

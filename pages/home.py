@@ -27,6 +27,10 @@ LESSONS = [
      "place yourself), while the same seed with a remedy (unrolled GAN, PacGAN, minibatch discrimination, "
      "a mixture of generators, ...) trains beside it. GAN Lab's views: D's heatmap, G's gradient "
      "arrows, the generator manifold, and live per-mode coverage."),
+    ("🗺️ Phase diagram", "pages/phase_diagram.py",
+     "A grid of GANs over two hyperparameters (learning rates, D steps, loss, Adam beta1, seed), all "
+     "trained at once as one batched model and coloured live by how many modes of the ring or grid each "
+     "covers: see where training works, where it collapses and where it diverges. Click a cell for its samples."),
     ("⛰️ Minimax landscape", "pages/landscape.py",
      "See the two-player game whole: the Dirac-GAN's value surface and gradient flow for every loss, "
      "and gradient steps that spiral, orbit or converge as you change the optimiser, momentum, TTUR or "

@@ -16,6 +16,7 @@ from ganviz.landscape import dirac, divergences, network
 from ganviz.losses import LOSSES
 from ganviz.training import Trainer
 from ui import landscape as figures
+from ui import session
 
 WORKER = "train_worker"       # the Train page's TrainingWorker, when one exists
 OWN_TRAINER = "ls_trainer"    # a small GAN built here when the Train page has none
@@ -68,11 +69,13 @@ def dirac_run(config_json: str, extent: float, resolution: int) -> tuple[dict, d
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def density_panel(real: tuple, fake: tuple) -> tuple[dict, dict]:
-    real_d, fake_d = divergences.Density1D(*real), divergences.Density1D(*fake)
-    reach = max(3.0, 1.5 * abs(fake_d.loc - real_d.loc))
-    return (divergences.optimal_discriminator_report(real_d, fake_d),
-            divergences.divergence_vs_shift(real_d, np.linspace(-reach, reach, 121)))
+def density_report(real: tuple, fake: tuple) -> dict:
+    return divergences.optimal_discriminator_report(divergences.Density1D(*real), divergences.Density1D(*fake))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def shift_curves(kind: str, scale: float) -> dict:
+    return divergences.divergence_vs_shift(divergences.Density1D(kind, 0.0, scale), np.linspace(-3, 3, 121))
 
 
 for key, value in DEFAULTS.items():  # widget defaults live in session state so presets can set them
@@ -171,7 +174,7 @@ with dstar_tab:
             loc = st.slider("location", -4.0, 4.0, loc0, 0.1, key=f"ls_{who}_loc")
             scale = st.slider("scale", 0.1, 2.0, 1.0 if who == "real" else 0.5, 0.05, key=f"ls_{who}_scale")
             densities[who] = (k, loc, scale)
-    report, shifts = density_panel(densities["real"], densities["generated"])
+    report = density_report(densities["real"], densities["generated"])
     st.plotly_chart(figures.optimal_discriminator(report), width="stretch", key="ls_dstar")
     n1, n2, n3, n4 = st.columns(4)
     n1.metric("V(D*, G)", f"{report['value_d_star']:.6f}")
@@ -184,15 +187,20 @@ with dstar_tab:
 
     st.subheader("Disjoint supports: JSD goes flat, Wasserstein does not")
     st.markdown(
-        "Slide a copy of p_data sideways by s. While the two overlap, JSD changes with s; once they are "
-        "disjoint it is stuck at log 2 — its slope, the only signal a generator trained on it receives, is "
-        "zero. The Wasserstein-1 distance keeps growing like |s| and always points G home "
-        "(Arjovsky et al. 2017). Try the *uniform* shape with a small scale.")
-    same_shape = densities["real"][0] == densities["generated"][0] and densities["real"][2] == densities["generated"][2]
-    st.plotly_chart(figures.divergence_vs_shift(shifts, densities["generated"][1] - densities["real"][1]
-                                                if same_shape else None), width="stretch", key="ls_shift")
-    if not same_shape:
-        st.caption("The dashed marker (your p_g) appears when p_g has the same shape and scale as p_data.")
+        "Now let p_g be a copy of p_data moved sideways by s. While the two overlap, JSD changes with s; once "
+        "they are disjoint it is stuck at log 2 — its slope, the only signal a generator trained on it "
+        "receives, is zero. The Wasserstein-1 distance keeps growing like |s| and always points G home "
+        "(Arjovsky et al. 2017).")
+    k1, k2, k3 = st.columns(3)
+    slid_kind = k1.selectbox("shape", kinds, index=kinds.index("uniform"), key="ls_slid_kind",
+                             format_func=divergences.KINDS.get)
+    slid_scale = k2.slider("scale", 0.1, 2.0, 0.5, 0.05, key="ls_slid_scale")
+    shift = k3.slider("shift s", -3.0, 3.0, 2.0, 0.1, key="ls_shift")
+    at_shift = density_report((slid_kind, 0.0, slid_scale), (slid_kind, shift, slid_scale))
+    st.plotly_chart(figures.divergence_vs_shift(shift_curves(slid_kind, slid_scale), shift), width="stretch",
+                    key="ls_shift_fig")
+    st.caption(f"At s = {shift:g}: JSD = {at_shift['jsd']:.4f} (log 2 = {math.log(2):.4f}), "
+               f"W1 = {at_shift['wasserstein']:.4f}.")
 
 # -- 3. a slice of the live networks -------------------------------------------------------------
 with slice_tab:
@@ -201,7 +209,7 @@ with slice_tab:
         "weights plus α·δ + β·η for two random directions δ, η, each rescaled filter by filter to the size of "
         "the weights it perturbs (Li et al. 2018). Every point of the grid is evaluated in one vectorised "
         "pass (`torch.func.functional_call` under `torch.vmap`) on a fixed batch, with the other player frozen.")
-    worker = st.session_state.get(WORKER)
+    worker = session.current(WORKER)  # None if it was closed (its browser session had ended)
     own = st.session_state.get(OWN_TRAINER)
     if worker is not None:
         step = worker.call(lambda t: t.step_count)
@@ -218,7 +226,8 @@ with slice_tab:
         st.page_link("pages/train.py", label="Go to the Train page", icon="🏋️")
         take = None
     if take is None or own is not None:
-        if st.button("Build and train a small toy GAN here", key="ls_build"):
+        if st.button("Build and train a fresh toy GAN here" if own is not None else
+                     "Build and train a small toy GAN here", key="ls_build"):
             config = TrainConfig().replace(**{"model.width": 64, "batch_size": 128})
             bar = st.progress(0.0, text="training the toy GAN…")
             trainer = Trainer(config)

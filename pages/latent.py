@@ -140,11 +140,12 @@ def reset_sliders() -> None:
 def sliders() -> None:
     k = min(PCA_DIRECTIONS, generator.latent_dim)
     directions = directions_for(source, revision, k)
-    base_seed = int(st.number_input("Start from seed", 0, 2**31 - 1, seed, key="lat_slider_seed"))
-    z = seeded_latents([base_seed], generator.latent_dim)[0]
     controls, view = st.columns([3, 2])
     with controls:
-        st.button("Reset sliders", on_click=reset_sliders, key="lat_reset")
+        seed_box, reset_box = st.columns([2, 1], vertical_alignment="bottom")
+        base_seed = int(seed_box.number_input("Start from seed", 0, 2**31 - 1, seed, key="lat_slider_seed"))
+        reset_box.button("Reset sliders", on_click=reset_sliders, key="lat_reset")
+        z = seeded_latents([base_seed], generator.latent_dim)[0]
         st.markdown(f"**Principal directions** (PCA of `{directions.layer}` activations, regressed back to z)")
         pcs = [st.slider(f"PC{i + 1} · {directions.explained[i]:.1%} of feature variance", -SLIDER_RANGE,
                          SLIDER_RANGE, 0.0, 0.1, key=f"lat_pc_{i}") for i in range(k)]

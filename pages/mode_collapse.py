@@ -6,9 +6,11 @@ from ganviz.collapse import DATASETS, REMEDY_SETTINGS, TREATMENTS, SideBySide, p
 from ganviz.losses import LOSSES
 from ganviz.modes import STRICT_SHARE
 from ganviz.remedies import REMEDIES
+from ganviz.resources import ResourceError
 from ganviz.toyviz import toy_view
 from ganviz.training.worker import TrainingWorker
 from ui import mode_collapse as ui
+from ui import session
 
 DATASET_LABELS = {"ring8": "Ring of 8", "grid25": "Grid of 25", "custom": "Draw your own"}
 SLOW_MOTION_SECONDS = 0.6
@@ -94,14 +96,12 @@ if dataset == "custom":
 try:
     config = preset(dataset, "none", seed, **changes)
     key = (config.to_json(), treatment)
-    if state.get("mc_lab_key") != key or "mc_worker" not in state:
-        if "mc_worker" in state:
-            state.mc_worker.close()
+    if state.get("mc_lab_key") != key or session.current("mc_worker") is None:
         lab = SideBySide(config, treatment)
-        state.mc_worker = TrainingWorker(lab, chunk=10)
+        session.adopt("mc_worker", TrainingWorker(lab, chunk=10))  # closes the old one; freed when the tab closes
         state.mc_lab_key = key
         state.mc_playing = False
-except ValueError as err:
+except (ValueError, ResourceError) as err:  # bad settings, or the server's training slots are full
     st.error(f"These settings do not make a valid run: {err}")
     st.stop()
 

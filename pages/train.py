@@ -13,10 +13,11 @@ from pathlib import Path
 import streamlit as st
 
 import ui  # noqa: F401  (first: the app-shell guard in ui/__init__.py runs before heavy imports)
+from ganviz.resources import ResourceError, out_of_memory_guard
 from ganviz.training import Trainer
 from ganviz.training.worker import TrainingWorker
 from ganviz.viz import image_grid
-from ui import figures, forms, state
+from ui import figures, forms, session, state
 
 WORKER = "train_worker"
 POLL_SECONDS = 0.5
@@ -41,22 +42,19 @@ target = st.sidebar.number_input("Train for (steps)", min_value=1, max_value=10_
 
 def build_worker(cfg) -> TrainingWorker | None:
     try:
-        with st.spinner("Preparing data and networks…"):
+        with st.spinner("Preparing data and networks…"), out_of_memory_guard("preparing the data and networks"):
             return TrainingWorker(Trainer(cfg))
-    except (ValueError, FileNotFoundError) as err:
+    except (ValueError, FileNotFoundError, ResourceError) as err:  # bad settings, no free slot, no memory
         st.error(f"Cannot build this GAN — {err}")
     return None
 
 
 def current_worker() -> TrainingWorker | None:
-    return st.session_state.get(WORKER)
+    return session.current(WORKER)  # None once a closed session's worker was released
 
 
 def install(worker: TrainingWorker | None) -> None:
-    old = st.session_state.get(WORKER)
-    if old is not None and old is not worker:
-        old.close()
-    st.session_state[WORKER] = worker
+    session.adopt(WORKER, worker)  # closes the one it replaces; released when the tab closes
 
 
 worker = current_worker()

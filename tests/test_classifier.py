@@ -72,7 +72,7 @@ def test_training_round_trip(tmp_path):
 
 
 def test_missing_checkpoint_fails_clearly(tmp_path):
-    with pytest.raises(Exception):
+    with pytest.raises(FileNotFoundError, match="classifier train"):
         load_digit_classifier(tmp_path / "nothing-here")
 
 

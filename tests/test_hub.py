@@ -64,8 +64,7 @@ def test_huggan_folder_with_pytorch_model_bin_and_no_config(tmp_path, huggan):
     check_same_generator(load_generator(str(tmp_path)), huggan)
 
 
-@pytest.mark.parametrize("fmt", ["safetensors", "bin"])
-@pytest.mark.parametrize("revision", [None, "v1", COMMIT])
+@pytest.mark.parametrize("fmt, revision", [("safetensors", None), ("safetensors", "v1"), ("bin", COMMIT)])
 def test_huggan_hub_repo_loads_from_the_cache_offline(tmp_path, huggan, fmt, revision):
     writer = ({"model.safetensors": lambda p: save_file(huggan.state_dict(), p)} if fmt == "safetensors"
               else {"pytorch_model.bin": lambda p: torch.save(huggan.state_dict(), p)})

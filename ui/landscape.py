@@ -18,11 +18,11 @@ MAX_FRAMES = 60
 MAX_PATH_POINTS = 600   # a longer trajectory is drawn through every k-th point
 MAX_CURVE_POINTS = 801  # 1D densities are computed on a finer grid than a chart needs
 ARROWS_PER_AXIS = 21
-DIGITS = 4              # decimals sent to the browser: halves the figure's JSON
 
 
-def _r(a) -> np.ndarray:
-    return np.round(np.asarray(a, dtype=float), DIGITS)
+def _f32(a) -> np.ndarray:
+    """float32 for the browser: Plotly ships arrays as typed binary, so this halves the figure."""
+    return np.asarray(a, dtype=np.float32)
 
 
 def _thin(path: dict) -> dict:
@@ -30,12 +30,17 @@ def _thin(path: dict) -> dict:
     n = len(path["step"])
     keep = np.unique(np.r_[np.arange(0, n, max(1, -(-n // MAX_PATH_POINTS))), n - 1])
     thin = {k: (v[keep] if isinstance(v, np.ndarray) and len(v) == n else v) for k, v in path.items()}
-    return thin | {k: _r(thin[k]) for k in ("psi", "theta", "d_loss", "g_loss")}
+    return thin | {k: _f32(thin[k]) for k in ("psi", "theta", "d_loss", "g_loss")}
 
 
-def _layout(fig: go.Figure, title: str, height: int, **kwargs) -> go.Figure:
-    fig.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=50, b=10),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1), **kwargs)
+def _layout(fig: go.Figure, title: str, height: int, legend: str = "top") -> go.Figure:
+    """Title on top; the legend under it ("top") or under the plot ("bottom", for subplots whose
+    titles sit where a top legend would)."""
+    where = (dict(yanchor="bottom", y=1.02, xanchor="left", x=0) if legend == "top"
+             else dict(yanchor="top", y=-0.3, xanchor="center", x=0.5))
+    fig.update_layout(title=dict(text=title, y=0.98, yanchor="top"), height=height,
+                      legend=dict(orientation="h", **where),
+                      margin=dict(l=10, r=10, t=90 if title else 40, b=90 if legend == "bottom" else 10))
     return fig
 
 
@@ -49,13 +54,14 @@ def _animate(fig: go.Figure, traces: list[int], frame_data, ends: list[int], ste
     fig.frames = [go.Frame(name=str(k), traces=traces, data=frame_data(k)) for k in ends]
     play = dict(frame=dict(duration=60, redraw=True), fromcurrent=True, transition=dict(duration=0))
     fig.update_layout(
-        updatemenus=[dict(type="buttons", direction="left", x=0, y=0, xanchor="left", yanchor="top",
-                          pad=dict(t=30, r=10), showactive=False,
+        margin_b=110,  # room under the x axis title for the player
+        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.12, xanchor="left", yanchor="top",
+                          pad=dict(t=10, r=10), showactive=False,
                           buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
-                                   dict(label="⏸", method="animate",
+                                   dict(label="Pause", method="animate",
                                         args=[[None], dict(mode="immediate", frame=dict(duration=0, redraw=False))])])],
-        sliders=[dict(active=len(ends) - 1, x=0.12, len=0.88, y=0, yanchor="top", pad=dict(t=20),
-                      currentvalue=dict(prefix="step "),
+        sliders=[dict(active=len(ends) - 1, x=0.3, len=0.7, y=-0.12, yanchor="top", pad=dict(t=0),
+                      currentvalue=dict(prefix="step ", xanchor="right"),
                       steps=[dict(label=str(int(steps[k - 1])), method="animate",
                                   args=[[str(k)], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
                              for k in ends])])
@@ -82,7 +88,7 @@ def _arrows(surface: dict, extent: float) -> go.Scatter:
     barb = lambda p1, d_along, d_across, sign: p1 - 0.3 * d_along + sign * 0.2 * d_across
     xs = np.stack([theta, x1, gap, x1, barb(x1, ux, -vy, 1), gap, x1, barb(x1, ux, -vy, -1), gap], -1)
     ys = np.stack([psi, y1, gap, y1, barb(y1, vy, ux, 1), gap, y1, barb(y1, vy, ux, -1), gap], -1)
-    xs, ys = _r(xs.ravel()), _r(ys.ravel())
+    xs, ys = _f32(xs.ravel()), _f32(ys.ravel())
     return go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="rgba(31,41,55,0.55)", width=1),
                       name="gradient flow", hoverinfo="skip")
 
@@ -90,7 +96,7 @@ def _arrows(surface: dict, extent: float) -> go.Scatter:
 def dirac_flow(surface: dict, path: dict, which: str = "value") -> go.Figure:
     """Contour of the surface, the vector field, and the animated trajectory (x: θ, y: ψ)."""
     extent = float(surface["theta"][-1])
-    z, path = _r(surface[which]), _thin(path)
+    z, path = _f32(surface[which]), _thin(path)
     fig = go.Figure([
         go.Contour(x=surface["theta"], y=surface["psi"], z=z, colorscale="RdBu_r", ncontours=30, opacity=0.75,
                    line=dict(width=0.5), colorbar=dict(title="V" if which == "value" else "L_G", len=0.8),
@@ -105,22 +111,22 @@ def dirac_flow(surface: dict, path: dict, which: str = "value") -> go.Figure:
         go.Scatter(x=path["theta"][-1:], y=path["psi"][-1:], mode="markers", name="now",
                    marker=dict(size=11, color=PATH_COLOR, line=dict(color="black", width=1))),
     ])
-    ends = _frame_ends(len(path["step"]))
-    _animate(fig, [4, 5], lambda k: [go.Scatter(x=path["theta"][:k], y=path["psi"][:k]),
-                                     go.Scatter(x=path["theta"][k - 1:k], y=path["psi"][k - 1:k])],
-             ends, path["step"])
     fig.update_xaxes(title="θ (generator: where the fake point sits)", range=[-extent, extent])
     fig.update_yaxes(title="ψ (discriminator slope)", range=[-extent, extent], scaleanchor="x", scaleratio=1)
-    return _layout(fig, "Gradient flow and the trajectory", 560)
+    _layout(fig, "Gradient flow and the trajectory", 600)
+    _animate(fig, [4, 5], lambda k: [go.Scatter(x=path["theta"][:k], y=path["psi"][:k]),
+                                     go.Scatter(x=path["theta"][k - 1:k], y=path["psi"][k - 1:k])],
+             _frame_ends(len(path["step"])), path["step"])
+    return fig
 
 
 def dirac_surface(surface: dict, path: dict, which: str = "value") -> go.Figure:
     """The value surface in 3D with the trajectory riding on it."""
     extent = float(surface["theta"][-1])
-    z, path = _r(surface[which]), _thin(path)
+    z, path = _f32(surface[which]), _thin(path)
     ride = _path_value(path, which)
     inside = (np.abs(path["theta"]) <= extent) & (np.abs(path["psi"]) <= extent)
-    ride = _r(np.where(inside, ride, np.nan))  # off the plotted square the path is not drawn
+    ride = _f32(np.where(inside, ride, np.nan))  # off the plotted square the path is not drawn
     fig = go.Figure([
         go.Surface(x=surface["theta"], y=surface["psi"], z=z, colorscale="RdBu_r", opacity=0.9, showscale=False,
                    hovertemplate="θ %{x:.2f}<br>ψ %{y:.2f}<br>%{z:.3f}<extra></extra>"),
@@ -129,16 +135,16 @@ def dirac_surface(surface: dict, path: dict, which: str = "value") -> go.Figure:
         go.Scatter3d(x=path["theta"][-1:], y=path["psi"][-1:], z=ride[-1:], mode="markers", name="now",
                      marker=dict(size=5, color=PATH_COLOR, line=dict(color="black", width=1))),
     ])
-    ends = _frame_ends(len(path["step"]))
-    _animate(fig, [1, 2], lambda k: [go.Scatter3d(x=path["theta"][:k], y=path["psi"][:k], z=ride[:k]),
-                                     go.Scatter3d(x=path["theta"][k - 1:k], y=path["psi"][k - 1:k],
-                                                  z=ride[k - 1:k])],
-             ends, path["step"])
     title = "V(ψ, θ) = −L_D: D climbs it" if which == "value" else "L_G(ψ, θ): G descends it"
     fig.update_layout(scene=dict(xaxis_title="θ (G)", yaxis_title="ψ (D)", zaxis_title="V" if which == "value" else "L_G",
                                  xaxis=dict(range=[-extent, extent]), yaxis=dict(range=[-extent, extent]),
                                  camera=dict(eye=dict(x=1.5, y=-1.5, z=1.0))))
-    return _layout(fig, title, 560)
+    _layout(fig, title, 600)
+    _animate(fig, [1, 2], lambda k: [go.Scatter3d(x=path["theta"][:k], y=path["psi"][:k], z=ride[:k]),
+                                     go.Scatter3d(x=path["theta"][k - 1:k], y=path["psi"][k - 1:k],
+                                                  z=ride[k - 1:k])],
+             _frame_ends(len(path["step"])), path["step"])
+    return fig
 
 
 def dirac_distance(path: dict) -> go.Figure:
@@ -148,13 +154,13 @@ def dirac_distance(path: dict) -> go.Figure:
     fig.add_trace(go.Scatter(x=path["step"], y=path["d_loss"], name="D loss", line=dict(color=D_COLOR)), 1, 2)
     fig.add_trace(go.Scatter(x=path["step"], y=path["g_loss"], name="G loss", line=dict(color=G_COLOR)), 1, 2)
     fig.update_xaxes(title="step")
-    return _layout(fig, "", 300)
+    return _layout(fig, "", 320, legend="bottom")
 
 
 def optimal_discriminator(report: dict) -> go.Figure:
     """p_data, p_g and D*(x) = p_data / (p_data + p_g) on a second axis."""
     every = max(1, -(-len(report["x"]) // MAX_CURVE_POINTS))
-    report = {k: _r(report[k][::every]) for k in ("x", "p_data", "p_g", "d_star")}
+    report = {k: _f32(report[k][::every]) for k in ("x", "p_data", "p_g", "d_star")}
     x = report["x"]
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.add_trace(go.Scatter(x=x, y=report["p_data"], name="p_data (real)", fill="tozeroy",
@@ -165,7 +171,8 @@ def optimal_discriminator(report: dict) -> go.Figure:
                   secondary_y=True)
     fig.add_hline(y=0.5, line_dash="dot", line_color="#9ca3af", secondary_y=True)
     fig.update_yaxes(title="density", secondary_y=False)
-    fig.update_yaxes(title="D*(x)", range=[-0.02, 1.02], secondary_y=True)
+    fig.update_yaxes(title="D*(x)", range=[-0.02, 1.02], tickmode="array", tickvals=[0, 0.25, 0.5, 0.75, 1],
+                     showgrid=False, secondary_y=True)
     fig.update_xaxes(title="x")
     return _layout(fig, "The optimal discriminator", 380)
 
@@ -185,7 +192,7 @@ def divergence_vs_shift(shifts: dict, current: float | None = None) -> go.Figure
         for col in (1, 2):
             fig.add_vline(x=current, line_color=FAKE, line_dash="dash", row=1, col=col)
     fig.update_xaxes(title="shift s of p_g = p_data(x − s)")
-    return _layout(fig, "", 340)
+    return _layout(fig, "", 360, legend="bottom")
 
 
 def loss_slice(result: dict) -> go.Figure:
@@ -195,7 +202,7 @@ def loss_slice(result: dict) -> go.Figure:
                         subplot_titles=("surface", "contour (★ = current weights)"))
     fig.add_trace(go.Surface(x=b, y=a, z=z, colorscale="Viridis", showscale=False,
                              hovertemplate="β %{x:.2f}<br>α %{y:.2f}<br>loss %{z:.4f}<extra></extra>"), 1, 1)
-    fig.add_trace(go.Scatter3d(x=[0], y=[0], z=[result["center_loss"]], mode="markers", name="current weights",
+    fig.add_trace(go.Scatter3d(x=[0], y=[0], z=[result["center_loss"]], mode="markers", name="current weights", showlegend=False,
                                marker=dict(size=5, color="#facc15", line=dict(color="black", width=1))), 1, 1)
     fig.add_trace(go.Contour(x=b, y=a, z=z, colorscale="Viridis", ncontours=25,
                              colorbar=dict(title="loss", len=0.8)), 1, 2)

@@ -17,7 +17,7 @@ def norm_profile(norms: dict[str, np.ndarray], expected: float) -> go.Figure:
         t = np.linspace(0, 1, len(values))
         fig.add_trace(go.Scatter(x=t, y=values, name=name, mode="lines+markers",
                                  line=dict(color=FAKE if name == "slerp" else LINEAR, width=2)))
-    fig.add_hline(y=expected, line_dash="dot", line_color="#0d9488",
+    fig.add_hline(y=expected, line_dash="dot", line_color="#0d9488", annotation_position="bottom right",
                   annotation_text=f"typical |z| = √d ≈ {expected:.1f}")
     return _layout(fig, "Latent norm along the path", height=260, xaxis_title="t", yaxis_title="|z_t|")
 

@@ -10,7 +10,9 @@ SUITES: dict[str, tuple[str, str]] = {
     "training": ("ganviz.bench.training", "toy GAN tutorial loop vs Trainer plain/fast, populations, DCGAN, UI polling"),
     "landscape": ("ganviz.bench.landscape", "Dirac-GAN 200x200 surface + vector field, trajectory, network slice"),
     "style": ("ganviz.bench.style", "style transfer 512 px x 300 L-BFGS evaluations: PyTorch tutorial vs ganviz"),
+    "metrics": ("ganviz.bench.metrics", "FID/IS/KID of 10,000 samples: digit classifier vs Inception-v3 features"),
+    "modes": ("ganviz.bench.modes", "mode coverage on ring8 / grid25 over seeds: plain GAN vs remedies (VEEGAN/PacGAN table)"),
 }
 
 # the suites `python -m ganviz.bench` runs when none is named: the speed comparisons
-DEFAULT: list[str] = ["training", "landscape", "style"]
+DEFAULT: list[str] = ["training", "landscape", "style", "metrics"]

@@ -46,10 +46,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="device of each run (default cpu: one thread per process)")
 
 
-def _one_run(dataset: str, remedy: str, seed: int, steps: int, device: str) -> dict:
+def _single_thread() -> None:
     import torch
 
     torch.set_num_threads(1)
+
+
+def _one_run(dataset: str, remedy: str, seed: int, steps: int, device: str) -> dict:
     from ganviz.collapse import preset, train
 
     result = train(preset(dataset, remedy, seed, device=device), steps)
@@ -110,7 +113,8 @@ def run(args: argparse.Namespace) -> dict:
     jobs.sort(key=lambda job: job[1] != "unrolled")
     start = time.perf_counter()
     runs = []
-    with ProcessPoolExecutor(min(args.modes_workers, len(jobs)), mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(min(args.modes_workers, len(jobs)), mp_context=get_context("spawn"),
+                             initializer=_single_thread) as pool:
         futures = [pool.submit(_one_run, *job) for job in jobs]
         for future in as_completed(futures):
             run_ = future.result()

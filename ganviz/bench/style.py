@@ -144,6 +144,25 @@ def _final_loss(features, content, style, picture, layers: str) -> float:
         return float(objective(picture.clamp(0, 1)).sum())
 
 
+def host_syncs_per_evaluation(features, content, style, evals: int = 5) -> float:
+    """How often one ganviz evaluation (forward, backward, L-BFGS update) waits for the GPU."""
+    import warnings
+
+    transfer = StyleTransfer(content[0], style[0], StyleConfig(steps=50, size=content.shape[-1]), features=features,
+                             device=content.device)
+    transfer.step(3)  # past the first-iteration special case
+    torch.cuda.synchronize()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        torch.cuda.set_sync_debug_mode("warn")
+        try:
+            for _ in range(evals):
+                transfer.optimizer.step(transfer._evaluate)
+        finally:
+            torch.cuda.set_sync_debug_mode("default")
+    return len(caught) / evals
+
+
 def run(args: argparse.Namespace) -> dict:
     device = resolve_device(args.style_device)
     size = args.style_size or StyleConfig().default_size(device)
@@ -186,6 +205,9 @@ def run(args: argparse.Namespace) -> dict:
     for name, layers, p in variants:
         seconds, count, picture = ganviz(args.style_evals, layers, p)
         record(name, seconds, count, picture, layers)
+    if device.type == "cuda":
+        report["ganviz_host_syncs_per_eval"] = host_syncs_per_evaluation(features, content, style)
+        print(f"  ganviz host syncs per evaluation: {report['ganviz_host_syncs_per_eval']}", flush=True)
     ref = report["variants"]["tutorial (reference)"]
     for name, _, _ in variants:
         v = report["variants"][name]

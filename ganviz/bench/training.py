@@ -19,7 +19,7 @@ from typing import Callable
 
 TOY = {"model.width": 128, "model.depth": 3, "batch_size": 512}
 DCGAN = {"data.name": "digits", "data.image_size": 28, "model.arch": "dcgan", "batch_size": 128}
-CHUNK = {"toy": 50, "DCGAN": 10}  # updates per timed call (the CLI trains in chunks of 50)
+CHUNK = {"toy": 100, "DCGAN": 10}  # updates per timed call
 
 
 def add_arguments(parser) -> None:

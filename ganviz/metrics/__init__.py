@@ -1,8 +1,8 @@
 """Image-generator metrics: FID / IS / KID (through torchmetrics) and precision / recall, on the
 features of a named extractor — the shipped digit classifier offline, Inception-v3 when its
 weights are available. Every number carries the name of the network that produced it."""
-from ganviz.metrics.evaluate import (Evaluation, ImageSource, evaluate, load_source, shipped_generators,
-                                     source_from_gan, write_quality_section)
+from ganviz.metrics.evaluation import (Evaluation, ImageSource, evaluate, load_source, source_from_gan,
+                                     source_from_generator, write_quality_section)
 from ganviz.metrics.extractors import (EXTRACTORS, DigitClassifierFeatures, ExtractorUnavailable, FeatureExtractor,
                                        InceptionFeatures, RandomInception, build_extractor)
 from ganviz.metrics.reference import cache_dir, reference_embedding
@@ -12,5 +12,5 @@ from ganviz.metrics.scores import (BETTER, Embedding, compare, embed, frechet_di
 __all__ = ["BETTER", "EXTRACTORS", "DigitClassifierFeatures", "Embedding", "Evaluation", "ExtractorUnavailable",
            "FeatureExtractor", "ImageSource", "InceptionFeatures", "RandomInception", "build_extractor", "cache_dir",
            "compare", "embed", "evaluate", "frechet_distance", "inception_score", "kernel_distance", "load_source",
-           "precision_recall", "reference_embedding", "shipped_generators", "source_from_gan",
+           "precision_recall", "reference_embedding", "source_from_gan", "source_from_generator",
            "write_quality_section"]

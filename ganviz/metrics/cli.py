@@ -1,7 +1,8 @@
 """``python -m ganviz evaluate CHECKPOINT... --n 10000 [--json]``: measure generator checkpoints.
 
-A CHECKPOINT is a folder (``checkpoints/<name>`` may be written ``<name>``) or a Hub id. The
-real data is the checkpoint's own training data unless ``--reference`` names another dataset.
+A CHECKPOINT is anything :func:`ganviz.hub.load_generator` opens: a shipped name
+(``digits-dcgan``), a folder, or a Hub id. The real data is the checkpoint's own training data
+unless ``--reference`` names another dataset (needed for huggan checkpoints, which do not say).
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from ganviz.metrics.extractors import EXTRACTORS
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("checkpoints", nargs="+", metavar="CHECKPOINT",
-                        help="generator checkpoint folders or Hub ids (shipped ones by name)")
+                        help="shipped checkpoint names (e.g. digits-dcgan), folders, or Hub ids (huggan DCGANs too)")
+    parser.add_argument("--revision", default=None, help="branch, tag or commit for Hub ids")
     parser.add_argument("--n", type=int, default=10_000, help="generated samples per checkpoint (and real samples, "
                         "capped by the dataset's size)")
     parser.add_argument("--extractor", default="digit-classifier", choices=list(EXTRACTORS),
@@ -39,12 +41,12 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from ganviz.device import resolve_device
-    from ganviz.metrics.evaluate import evaluate, load_source, write_quality_section
+    from ganviz.metrics.evaluation import evaluate, load_source, write_quality_section
 
     if args.kid_subsets < 1:
         raise ValueError(f"kid-subsets: must be >= 1, got {args.kid_subsets}")
     device = resolve_device(args.device)
-    sources = [load_source(spec, device) for spec in args.checkpoints]
+    sources = [load_source(spec, device, args.revision) for spec in args.checkpoints]
     bar = tqdm(disable=args.quiet, file=sys.stderr, unit="img")
     stage = {"name": None}
 
@@ -79,9 +81,9 @@ def run(args: argparse.Namespace) -> int:
 def _folder(spec: str):
     from pathlib import Path
 
-    from ganviz.metrics.evaluate import resolve_checkpoint
+    from ganviz.hub import CHECKPOINTS
 
-    path = Path(resolve_checkpoint(spec))
-    if not path.is_dir():
-        raise ValueError(f"write-card: {spec} is not a local folder (a Hub checkpoint's card is not written)")
-    return path
+    for folder in (Path(spec), CHECKPOINTS / spec):
+        if folder.is_dir():
+            return folder
+    raise ValueError(f"write-card: {spec} is not a local folder (a Hub checkpoint's card is not written)")

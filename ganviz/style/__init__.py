@@ -1,6 +1,6 @@
 """Neural style transfer on VGG19 (Gatys et al. 2016): :class:`StyleTransfer` and its parts.
 
-Heavy imports (torchvision) happen only when VGG19 is built, in :func:`load_vgg19`.
+``python -m ganviz style content.png style.png -o out.png``; the page is pages/style_transfer.py.
 """
 from ganviz.style.images import ImageError, load_image
 from ganviz.style.transfer import LAYER_SETS, StyleConfig, StyleObjective, StyleTransfer, gram_matrix

@@ -43,6 +43,8 @@ LAYER_SETS = {
 METRICS = ("loss", "content", "style", "tv")
 DEFAULT_LR = {"lbfgs": 1.0, "adam": 0.02}
 LBFGS_MEMORY = 2**30  # bytes for L-BFGS's stored pairs
+TRACE_ROWS = 1024  # losses kept on the device between read-backs
+GRAPH_WARMUP = 2  # eager iterations before a CUDA graph is captured
 
 
 @dataclass
@@ -95,23 +97,19 @@ class StyleObjective(nn.Module):
 
     def __init__(self, vgg: VGGFeatures, content: torch.Tensor, style: torch.Tensor,
                  content_layers: list[str], style_layers: list[str],
-                 weights: tuple[float, float, float] = (1.0, 1e6, 0.0), amp_dtype: torch.dtype | None = None):
+                 weights: tuple[float, float, float] = (1.0, 1e6, 0.0)):
         super().__init__()
-        self.vgg, self.amp_dtype, self.use_tv = vgg, amp_dtype, weights[2] > 0
+        self.vgg, self.use_tv = vgg, weights[2] > 0
         self.content_layers, self.style_layers = list(content_layers), list(style_layers)
         self.register_buffer("weights", torch.tensor(weights, dtype=torch.float32, device=content.device))
         with torch.no_grad():
-            content_features = self.features(content)
-            style_features = content_features if style is content else self.features(style)
+            content_features = vgg(content)
+            style_features = content_features if style is content else vgg(style)
             self.content_targets = [content_features[n].float() for n in self.content_layers]
             self.style_targets = [gram_matrix(style_features[n]) for n in self.style_layers]
 
-    def features(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        with torch.autocast(x.device.type, dtype=self.amp_dtype or torch.bfloat16, enabled=self.amp_dtype is not None):
-            return self.vgg(x)
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        features = self.features(x)
+        features = self.vgg(x)
         content = sum(F.mse_loss(features[n].float(), t) for n, t in zip(self.content_layers, self.content_targets))
         style = sum(F.mse_loss(gram_matrix(features[n]), t) for n, t in zip(self.style_layers, self.style_targets))
         tv = total_variation(x) if self.use_tv else x.new_zeros(())
@@ -161,12 +159,10 @@ class StyleTransfer:
         vgg = VGGFeatures(features if features is not None else load_vgg19(weights_source()),
                           content_layers + style_layers).to(self.device)
         cuda = self.device.type == "cuda"
-        if cuda:
-            vgg.use_channels_last()
         bf16 = config.precision == "bf16" or (config.precision == "auto" and cuda and torch.cuda.is_bf16_supported())
+        vgg.compute_in(torch.bfloat16 if bf16 else torch.float32, channels_last=cuda)
         self.objective = StyleObjective(vgg, content_px, style_px, content_layers, style_layers,
-                                        (config.content_weight, config.style_weight, config.tv_weight),
-                                        torch.bfloat16 if bf16 else None)
+                                        (config.content_weight, config.style_weight, config.tv_weight))
         self.content = content_px
         if config.init == "noise":
             generator = torch.Generator(self.device).manual_seed(config.seed)
@@ -174,17 +170,26 @@ class StyleTransfer:
         else:
             start = content_px.clone()
         self.image = start.requires_grad_(True)
-        lr = config.lr or DEFAULT_LR[config.optimizer]
-        if config.optimizer == "lbfgs":  # torch's 100 pairs, fewer when they would pass ~1 GB
-            history = max(10, min(100, config.steps, LBFGS_MEMORY // (8 * self.image.numel())))
-            self.optimizer = LBFGS(self.image, lr=lr, history_size=history)
-        else:
-            self.optimizer = torch.optim.Adam([self.image], lr=lr)
+        self.optimizer = self._make_optimizer()
+        # one evaluation as one CUDA graph launch instead of ~300 kernel launches from Python:
+        # L-BFGS on a GPU, from the first step on whose kernels are always the same
+        self.use_graph = cuda and config.optimizer == "lbfgs"
+        self.graph_error: str | None = None
+        self._graph = None
+        self._trace = torch.zeros(TRACE_ROWS, len(METRICS), device=self.device)  # losses per evaluation
+        self._trace_pos = torch.zeros((), dtype=torch.long, device=self.device)  # written on the device
+        self._trace_rows = 0  # rows written since the last read-back (host-side count)
         self.history = History(capacity=2000)
         self.step_count = 0
         self.elapsed = 0.0
-        self._terms: list[torch.Tensor] = []
         self._last_good = self.image.detach().clone()
+
+    def _make_optimizer(self):
+        lr = self.config.lr or DEFAULT_LR[self.config.optimizer]
+        if self.config.optimizer == "lbfgs":  # torch's 100 pairs, fewer when they would pass ~1 GB
+            history = max(10, min(100, self.config.steps, LBFGS_MEMORY // (8 * self.image.numel())))
+            return LBFGS(self.image, lr=lr, history_size=history)
+        return torch.optim.Adam([self.image], lr=lr)
 
     def _evaluate(self) -> torch.Tensor:
         with torch.no_grad():
@@ -193,38 +198,77 @@ class StyleTransfer:
         terms = self.objective(self.image)
         loss = terms.sum()
         loss.backward()
-        self._terms.append(torch.cat([loss.detach()[None], terms.detach()]))
+        with torch.no_grad():
+            self._trace.index_copy_(0, self._trace_pos.view(1), torch.cat([loss.view(1), terms]).view(1, -1))
+            self._trace_pos.add_(1).remainder_(TRACE_ROWS)
         return loss
 
+    def _iterate(self) -> None:
+        """One evaluation and one update, eagerly."""
+        if isinstance(self.optimizer, LBFGS):
+            self.optimizer.step(self._evaluate)
+        else:
+            self._evaluate()
+            self.optimizer.step()
+
+    def _capture(self) -> int:
+        """Warm up on a side stream (real iterations: cuDNN/cuBLAS set themselves up), then
+        record one iteration as a CUDA graph. Returns the iterations run. On failure, the eager
+        path carries on and ``graph_error`` says why."""
+        stream = torch.cuda.Stream(self.device)
+        stream.wait_stream(torch.cuda.current_stream(self.device))
+        with torch.cuda.stream(stream):
+            for _ in range(GRAPH_WARMUP):
+                self._iterate()
+        torch.cuda.current_stream(self.device).wait_stream(stream)
+        graph = torch.cuda.CUDAGraph()
+        try:
+            with torch.cuda.graph(graph, capture_error_mode="thread_local"):  # other sessions' threads may run
+                self._iterate()
+            self._graph = graph
+        except Exception as err:  # e.g. an op that cannot be captured on this torch/driver
+            self.use_graph, self.graph_error = False, f"{type(err).__name__}: {err}"
+            torch.cuda.synchronize(self.device)
+        return GRAPH_WARMUP
+
     def step(self, n: int = 1, stop: Callable[[], bool] | None = None) -> dict[str, float]:
-        """Run up to ``n`` evaluations (fewer if ``stop()`` turns true); returns the last losses."""
+        """Run up to ``n`` evaluations (fewer if ``stop()`` turns true); returns the last losses.
+
+        The losses stay on the device until the end of the call: one host sync per call."""
         start = time.perf_counter()
         done = 0
-        for _ in range(n):
-            if stop is not None and stop():
-                break
-            if isinstance(self.optimizer, LBFGS):
-                self.optimizer.step(self._evaluate)
+        while done < n and not (stop is not None and stop()):
+            if self._graph is not None:
+                self._graph.replay()
+                done += 1
+            elif self.use_graph and self.optimizer.started and n - done > GRAPH_WARMUP:
+                done += self._capture()
             else:
-                self._evaluate()
-                self.optimizer.step()
-            done += 1
-        if not done:
-            return self.history.last()
-        values = torch.stack(self._terms).cpu().numpy()  # the one host sync of this call
-        self._terms.clear()
-        steps = np.arange(self.step_count + 1, self.step_count + done + 1)
+                self._iterate()
+                done += 1
+            if done > TRACE_ROWS - 1 - GRAPH_WARMUP:  # read back before the ring buffer wraps
+                self._read_back(done)
+                n, done = n - done, 0
+        if done:
+            self._read_back(done)
+        self.elapsed += time.perf_counter() - start
+        return self.history.last()
+
+    def _read_back(self, count: int) -> None:
+        rows = (np.arange(count) + self._trace_rows) % TRACE_ROWS
+        values = self._trace.cpu().numpy()[rows]  # the host sync
+        self._trace_rows = (self._trace_rows + count) % TRACE_ROWS
+        steps = np.arange(self.step_count + 1, self.step_count + count + 1)
         if not np.isfinite(values).all():
             with torch.no_grad():
                 self.image.copy_(self._last_good)
+            self.optimizer, self._graph = self._make_optimizer(), None  # its memory holds the bad steps
             raise FloatingPointError(f"the loss stopped being finite within evaluations {steps[0]}-{steps[-1]}; "
                                      "the picture is back at its last good state — lower the weights or the step size")
         self.history.extend(steps, dict(zip(METRICS, values.T)))
-        self.step_count += done
+        self.step_count += count
         with torch.no_grad():
             self._last_good.copy_(self.image)
-        self.elapsed += time.perf_counter() - start
-        return self.history.last()
 
     def result(self) -> torch.Tensor:
         """The current picture, (3, H, W) in [0, 1] on the CPU."""

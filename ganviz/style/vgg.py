@@ -1,5 +1,8 @@
 """VGG19 features for style transfer: ImageNet weights found without hanging, or random ones.
 
+The network is torchvision's ``vgg19().features`` (same layers, same state-dict keys, same
+weight file), built without importing torchvision.
+
 Where the weights come from (``source``):
 
 * ``"imagenet"`` — torchvision's VGG19 ImageNet weights: the file in the torch hub cache
@@ -29,7 +32,7 @@ WEIGHTS_ENV = "GANVIZ_VGG19_WEIGHTS"
 WEIGHTS_URL = "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth"
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-# torchvision's VGG19 ("E") layout: channels per conv, "M" = 2x2 max pool
+# torchvision's VGG19 layout (``cfgs["E"]``): channels per conv, "M" = 2x2 max pool
 VGG19_CFG = [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M"]
 
 
@@ -93,21 +96,37 @@ def is_available(source: str = "imagenet") -> bool:
     return (cache_path() if source == "imagenet" else Path(source).expanduser()).is_file()
 
 
+def _vgg19_layers() -> nn.Sequential:
+    """The layers of ``torchvision.models.vgg19().features``, index for index (so its state dict
+    fits), built here because importing torchvision costs seconds."""
+    layers, channels = [], 3
+    for item in VGG19_CFG:
+        if item == "M":
+            layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+        else:
+            layers += [nn.Conv2d(channels, item, kernel_size=3, padding=1), nn.ReLU(inplace=True)]
+            channels = item
+    return nn.Sequential(*layers)
+
+
 def load_vgg19(source: str = "imagenet", *, download: bool = True, progress: bool = False,
                seed: int = 0) -> nn.Sequential:
     """``torchvision.models.vgg19().features`` with the weights ``source`` names, in eval mode
     with gradients off. Raises :class:`WeightsMissingError` when they cannot be had."""
-    from torchvision.models.vgg import make_layers
-
-    features = make_layers(VGG19_CFG)
+    with torch.device("meta"):  # shapes only: the values come next, without a throw-away init
+        features = _vgg19_layers()
     if source == "random":
+        features.to_empty(device="cpu")
         generator = torch.Generator().manual_seed(seed)
         for module in features.modules():  # torchvision's VGG initialisation, made reproducible
             if isinstance(module, nn.Conv2d):
                 nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu", generator=generator)
                 nn.init.zeros_(module.bias)
     else:
-        features.load_state_dict(_features_state(source, download, progress))
+        try:
+            features.load_state_dict(_features_state(source, download, progress), assign=True)
+        except RuntimeError as err:  # right names, wrong shapes
+            raise ValueError(f"VGG19 weights: {source} is not a VGG19 state dict ({str(err).splitlines()[-1].strip()})") from None
     return features.eval().requires_grad_(False)
 
 
@@ -141,7 +160,7 @@ def _features_state(source: str, download: bool, progress: bool) -> dict[str, to
         missing = sorted(expected - set(state), key=lambda k: int(k.split(".")[0]))
         raise ValueError(f"VGG19 weights: {path} is not a VGG19 (no batch norm) state dict"
                          + (f"; missing e.g. {missing[0]!r}" if missing else ""))
-    return state
+    return {k: v.float() for k, v in state.items()}
 
 
 def _download(path: Path, progress: bool) -> None:
@@ -175,18 +194,18 @@ class VGGFeatures(nn.Module):
         self.body = copy.deepcopy(nn.Sequential(*body)).eval().requires_grad_(False)
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1))
-        self.channels_last = False
+        self.dtype, self.memory_format = torch.float32, torch.contiguous_format
 
-    def use_channels_last(self) -> VGGFeatures:
-        """NHWC convolutions (faster on tensor-core GPUs); outputs stay mathematically the same."""
-        self.body.to(memory_format=torch.channels_last)
-        self.channels_last = True
+    def compute_in(self, dtype: torch.dtype = torch.float32, channels_last: bool = False) -> VGGFeatures:
+        """Run the convolutions in ``dtype`` (bf16 on tensor-core GPUs) and NHWC layout; the
+        input stays fp32 and its gradient comes back fp32."""
+        self.dtype = dtype
+        self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
+        self.body.to(dtype=dtype, memory_format=self.memory_format)
         return self
 
     def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        x = (x - self.mean) / self.std
-        if self.channels_last:
-            x = x.contiguous(memory_format=torch.channels_last)
+        x = ((x - self.mean) / self.std).to(dtype=self.dtype, memory_format=self.memory_format)
         out = {}
         for i, layer in enumerate(self.body):
             x = layer(x)

@@ -19,8 +19,10 @@ What the capture relies on, and how it is kept true:
   ``Trainer.step(n)`` reads the n rows back with one host sync.
 - A remedy's hooks are replayed only when the remedy declares ``graph_safe = True`` (pure tensor
   work: no host reads, no Python-side state that changes between updates). Other remedies, CPUs,
-  and any configuration whose capture fails use the plain path, and :attr:`FastPath.reason` says
-  why.
+  and any configuration whose capture fails run eagerly, and :attr:`FastPath.reason` says why.
+
+The other half of the fast path works everywhere, the CPU included: fused Adam, one kernel per
+optimiser step instead of a loop over parameters (on a CPU that loop is ~7% of a toy step).
 """
 from __future__ import annotations
 
@@ -45,8 +47,8 @@ def graph_safe(remedy: Remedy) -> bool:
 
 class GraphedLoop:
     """Runs ``update()`` (which returns a tensor of metrics) n times: first ``warmup`` times
-    eagerly, then as replays of one captured CUDA graph. ``run(n)`` returns the n metric rows on
-    the host, read back with a single sync.
+    eagerly, then as replays of one captured CUDA graph. ``run(n)`` returns the n metric rows
+    stacked on the device, with no host sync: the caller reads them back once.
 
     ``generators`` are the non-default ``torch.Generator`` s the update draws from;
     ``signature()`` names everything the graph holds addresses of, and a change re-captures.
@@ -58,8 +60,10 @@ class GraphedLoop:
         self.update = update
         self.generators = list(generators)
         self.signature = signature or (lambda: None)
+        if warmup < 1:
+            raise ValueError(f"warmup: at least one eager update must come before a capture, got {warmup}")
         self.warmup = warmup
-        self.stream = torch.cuda.Stream()
+        self.stream: torch.cuda.Stream | None = None  # created on first use: the loop is built on any device
         self.graph: torch.cuda.CUDAGraph | None = None
         self.key = None
         self.buffer: torch.Tensor | None = None
@@ -80,6 +84,7 @@ class GraphedLoop:
                 self._capture()
             except RuntimeError as err:
                 self.failure = f"CUDA graph capture failed: {str(err).strip().splitlines()[0]}"
+                self._leave_capture_mode()
                 parts.append(torch.stack([self.update() for _ in range(n - done)]))
                 done = n
         while done < n:
@@ -91,18 +96,29 @@ class GraphedLoop:
             done += k
         return torch.cat(parts)
 
+    def record(self) -> None:
+        """The graph's body: one update, its metrics row written at the cursor, the cursor advanced."""
+        row = self.update()
+        self.buffer.index_copy_(0, self.cursor, row.unsqueeze(0))
+        self.cursor.add_(1)
+
     def _eager(self, k: int) -> torch.Tensor:
         """Updates run on the side stream that the capture will use (CUDA's warm-up rule)."""
         main = torch.cuda.current_stream()
+        self.stream = self.stream or torch.cuda.Stream()
         self.stream.wait_stream(main)
         with torch.cuda.stream(self.stream):
             rows = torch.stack([self.update() for _ in range(k)])
         main.wait_stream(self.stream)
         rows.record_stream(main)
         if self.buffer is None:
-            self.buffer = rows.new_zeros((BUFFER_ROWS, *rows.shape[1:]))
-            self.cursor = torch.zeros(1, dtype=torch.long, device=rows.device)
+            self.allocate(rows[0])
         return rows
+
+    def allocate(self, row: torch.Tensor) -> None:
+        """The metric buffer and its cursor, for rows like ``row``."""
+        self.buffer = row.new_zeros((BUFFER_ROWS, *row.shape))
+        self.cursor = torch.zeros(1, dtype=torch.long, device=row.device)
 
     def _capture(self) -> None:
         graph = torch.cuda.CUDAGraph()
@@ -112,59 +128,78 @@ class GraphedLoop:
         with _CAPTURE_LOCK:
             try:
                 with torch.cuda.graph(graph, stream=self.stream, capture_error_mode="thread_local"):
-                    row = self.update()
-                    self.buffer.index_copy_(0, self.cursor, row.unsqueeze(0))
-                    self.cursor.add_(1)
+                    self.record()
             finally:
                 torch.cuda.set_stream(previous)  # a failed capture may leave the side stream current
         self.graph, self.key = graph, self.signature()
 
+    def _leave_capture_mode(self) -> None:
+        """A failed capture leaves the generators it registered (the default CUDA one too, for the
+        whole process) in capture mode, where every later draw raises "Offset increment outside
+        graph capture". The epilogue of a capture that succeeds takes them out of it."""
+        graph = torch.cuda.CUDAGraph()
+        for generator in self.generators:
+            graph.register_generator_state(generator)
+        with _CAPTURE_LOCK, torch.cuda.graph(graph, stream=self.stream, capture_error_mode="thread_local"):
+            self.cursor.add_(0)
+
 
 class FastPath:
-    """The Trainer's fast path: ``mode`` True (use it, warn when it cannot be used), "auto" (use it
-    where it can be used) or False. :attr:`active` says whether it runs, :attr:`reason` why not."""
+    """The Trainer's fast path. ``mode``: "auto" (the default: use it), True (the same, and warn
+    when CUDA graphs cannot be used) or False (the plain path, the reference).
+
+    It has two parts. Fused Adam (one kernel per optimiser step, on the CPU as on a GPU; the
+    same update as torch's default Adam up to rounding) is used wherever the fast path is on.
+    CUDA graphs are used where they can be: :attr:`graphs` says whether, :attr:`reason` why not.
+    """
 
     def __init__(self, trainer, mode: bool | str = "auto"):
         if mode not in (True, False, "auto"):
             raise ValueError(f"fast: must be True, False or 'auto', got {mode!r}")
         self.trainer = trainer
         self.mode = mode
+        self.active = mode is not False
         self.loops: dict[tuple[bool, bool], GraphedLoop] = {}
         self.reason = self._obstacle()
-        if self.reason is None:
-            self._capturable_optimisers()
-        elif mode is True:
-            warnings.warn(f"fast path off, using the plain path: {self.reason}", stacklevel=3)
+        if self.active:
+            self._fused_optimisers()
+        if self.reason and mode is True:
+            warnings.warn(f"no CUDA graphs: {self.reason}", stacklevel=3)
 
     @property
-    def active(self) -> bool:
+    def graphs(self) -> bool:
         return self.reason is None
 
     def describe(self) -> str:
-        return "CUDA graph (one replay per update)" if self.active else f"plain path: {self.reason}"
+        if not self.active:
+            return "plain path (fast path turned off)"
+        if self.graphs:
+            return "fast path: CUDA graph (one replay per update), fused Adam"
+        return f"fast path: fused Adam, no CUDA graphs ({self.reason})"
 
     def _obstacle(self) -> str | None:
         t = self.trainer
-        if self.mode is False:
+        if not self.active:
             return "turned off"
         if t.device.type != "cuda":
-            return ("CUDA graphs need a CUDA GPU; on the CPU the plain path already reads metrics back "
-                    "once per call")
+            return "CUDA graphs need a CUDA GPU"
         if not graph_safe(t.remedy):
-            return (f"the remedy {t.remedy.label!r} keeps host-side state between updates, which a "
+            return (f"the remedy {t.remedy.label!r} runs host-side logic between updates, which a "
                     f"CUDA graph cannot replay")
         return None
 
-    def _capturable_optimisers(self) -> None:
-        """Fused Adam with its step counter on the device: no host read of the step inside a graph,
-        and one kernel per optimiser step instead of a dozen."""
+    def _fused_optimisers(self) -> None:
+        """Fused Adam; on a GPU also capturable (its step counter on the device, so a graph never
+        reads it on the host)."""
         t = self.trainer
+        on_gpu = t.device.type == "cuda"
         for opt in (t.opt_g, t.opt_d):
             for group in opt.param_groups:
-                group.update(capturable=True, fused=True, foreach=None)
+                group.update(fused=True, foreach=None, capturable=on_gpu)
             for state in opt.state.values():
-                if torch.is_tensor(state.get("step")) and state["step"].device != t.device:
-                    state["step"] = state["step"].to(t.device, torch.float32)
+                step = state.get("step")
+                if torch.is_tensor(step) and (step.device != t.device or step.dtype != torch.float32):
+                    state["step"] = step.to(t.device, torch.float32)
 
     def signature(self) -> tuple:
         """What a captured graph depends on: tensor addresses, optimiser settings, the config."""
@@ -181,7 +216,9 @@ class FastPath:
     def run(self, n: int, train_d: bool, train_g: bool) -> torch.Tensor:
         """n updates -> their (n, len(METRICS)) rows, on the device."""
         t = self.trainer
-        self._capturable_optimisers()  # in case an optimiser was replaced since the last call
+        self._fused_optimisers()  # in case an optimiser was replaced since the last call
+        if not self.graphs:
+            return torch.stack([t.update(train_d, train_g) for _ in range(n)])
         key = (train_d, train_g)
         if key not in self.loops:
             self.loops[key] = GraphedLoop(lambda: t.update(train_d, train_g), [t.rng], self.signature)
@@ -191,5 +228,5 @@ class FastPath:
             self.reason = loop.failure
             self.loops.clear()
             if self.mode is True:
-                warnings.warn(f"fast path off, using the plain path: {self.reason}", stacklevel=3)
+                warnings.warn(f"no CUDA graphs: {self.reason}", stacklevel=3)
         return table

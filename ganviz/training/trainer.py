@@ -62,7 +62,7 @@ class Trainer:
         self.step_count = 0
         self.elapsed = 0.0
         self.fixed_z, self.fixed_y = self._latent_batch(64, torch.Generator(self.device).manual_seed(config.seed + 1))
-        self.fast = FastPath(self, fast)  # CUDA-graph replays of update(); .describe() says if and why not
+        self.fast = FastPath(self, fast)  # fused Adam, CUDA-graph replays of update(); see .describe()
 
     # -- parts -------------------------------------------------------------------------------
     @property

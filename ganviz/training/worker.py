@@ -37,6 +37,9 @@ class Snapshot:
 class TrainingWorker:
     """Owns a Trainer and a daemon thread that advances it in chunks while running.
 
+    Any job with ``step(n)``, ``step_count`` and a ``history`` will do (the style-transfer page
+    runs its optimisation in one).
+
     ``start(target)`` trains until ``target`` steps (or forever with None); ``pause()`` stops
     after the current chunk; ``close()`` ends the thread. An exception inside the loop pauses
     the worker and is reported in ``snapshot().error`` (a :class:`DivergenceError` keeps the
@@ -138,17 +141,19 @@ class TrainingWorker:
             except Exception as err:  # shown to the user; the thread must survive it
                 out_of_memory = is_out_of_memory(err)
                 if out_of_memory:
-                    config = self.trainer.config if self.trainer is not None else None
-                    hint = ("Try a smaller batch size (now "
-                            f"{config.batch_size}) or a smaller model, or stop another training."
-                            if config is not None else "Try a smaller batch size or model.")
-                    self.error = describe_out_of_memory(err, "training", hint)
+                    self.error = describe_out_of_memory(err, "training", self._memory_hint())
                 else:
                     self.error = f"{type(err).__name__}: {err}"
             self._run.clear()
         if out_of_memory:
             free_memory()  # here, once the failed step's frames (and their tensors) are gone
         return False
+
+    def _memory_hint(self) -> str:
+        """Advice naming the current batch size when the job has one (a style transfer has not)."""
+        batch = getattr(getattr(self.trainer, "config", None), "batch_size", None)
+        smaller = f"a smaller batch size (now {batch})" if batch else "a smaller size"
+        return f"Try {smaller} or a smaller model, or stop another training first."
 
     def _chunk(self) -> None:
         with self._lock:

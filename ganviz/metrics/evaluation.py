@@ -1,12 +1,11 @@
 """Measuring generators: draw n samples from each, embed them, compare with the real data.
 
 A generator is an :class:`ImageSource` — a name, a function drawing images in [-1, 1], and the
-data it was trained on (the default reference). :func:`load_source` opens the project's
-checkpoints (a folder under ``checkpoints/``, any local folder, or a Hub id).
+data it was trained on (the default reference). :func:`load_source` opens any checkpoint
+:func:`ganviz.hub.load_generator` opens: shipped names, local folders, Hub ids, huggan DCGANs.
 """
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +18,6 @@ from ganviz.metrics.extractors import FeatureExtractor, build_extractor
 from ganviz.metrics.reference import reference_embedding
 from ganviz.metrics.scores import Progress, compare, embed
 
-CHECKPOINTS = Path(__file__).resolve().parents[2] / "checkpoints"
-
-
 @dataclass
 class ImageSource:
     name: str
@@ -31,7 +27,7 @@ class ImageSource:
 
 
 def source_from_gan(gan, name: str, device: str | torch.device = "cpu") -> ImageSource:
-    """An ImageSource from a :class:`ganviz.training.GAN` (a checkpoint or a live trainer's)."""
+    """An ImageSource from a live :class:`ganviz.training.GAN` (the Train page's, a Trainer's)."""
     if len(gan.shape) != 3:
         raise ValueError(f"{name}: a 2-D toy GAN; the image metrics need an image generator "
                          "(toy GANs are measured on the Modes page)")
@@ -47,35 +43,27 @@ def source_from_gan(gan, name: str, device: str | torch.device = "cpu") -> Image
     return ImageSource(name, draw, gan.config.data, gan.shape[-1])
 
 
-def resolve_checkpoint(spec: str) -> str:
-    """A local folder as given; else ``checkpoints/<spec>`` when that is shipped; else spec (a Hub id)."""
-    shipped = CHECKPOINTS / spec
-    return str(shipped) if not Path(spec).exists() and (shipped / "config.json").is_file() else spec
+def source_from_generator(generator, name: str | None = None) -> ImageSource:
+    """An ImageSource from a :class:`ganviz.hub.LoadedGenerator` (ganviz or huggan checkpoint)."""
+    name = name or generator.source
+    if not generator.is_image:
+        raise ValueError(f"{name}: a 2-D toy GAN; the image metrics need an image generator "
+                         "(toy GANs are measured on the Modes page)")
+    data = DataConfig.from_dict(generator.config["train"]["data"]) if generator.kind == "ganviz" else None
+
+    def draw(n: int, rng: torch.Generator) -> torch.Tensor:
+        z = torch.randn(n, generator.latent_dim, generator=rng, device=rng.device)
+        y = torch.randint(generator.num_classes, (n,), generator=rng, device=rng.device) if generator.conditional else None
+        return generator.generate(z, y, batch_size=n)
+
+    return ImageSource(name, draw, data, generator.image_size)
 
 
-def load_source(spec: str, device: str | torch.device = "cpu") -> ImageSource:
-    """A checkpoint folder (``checkpoints/<name>`` may be given as just ``<name>``) or a Hub id."""
-    from ganviz.training import GAN
+def load_source(spec: str, device: str | torch.device = "cpu", revision: str | None = None) -> ImageSource:
+    """A shipped checkpoint name, a local folder or a Hub id (see :func:`ganviz.hub.load_generator`)."""
+    from ganviz.hub import load_generator
 
-    try:
-        gan = GAN.from_pretrained(resolve_checkpoint(spec))
-    except Exception as err:  # a missing folder, an offline Hub miss, a config of another kind
-        raise FileNotFoundError(f"{spec}: cannot load a ganviz generator checkpoint ({type(err).__name__}: "
-                                f"{str(err).splitlines()[0] if str(err) else ''})") from None
-    return source_from_gan(gan, spec, device)
-
-
-def shipped_generators() -> list[str]:
-    """Names of the image-generator checkpoints shipped under ``checkpoints/``."""
-    names = []
-    for config in sorted(CHECKPOINTS.glob("*/config.json")):
-        try:
-            data = json.loads(config.read_text())
-        except (OSError, ValueError):
-            continue
-        if isinstance(data, dict) and "train" in data and len(data.get("shape", [])) == 3:
-            names.append(config.parent.name)
-    return names
+    return source_from_generator(load_generator(spec, revision, device=device), spec)
 
 
 @dataclass

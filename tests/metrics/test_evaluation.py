@@ -4,8 +4,9 @@ import pytest
 import torch
 
 from ganviz.config import DataConfig, TrainConfig
-from ganviz.metrics import evaluate, load_source, shipped_generators, source_from_gan, write_quality_section
-from ganviz.metrics.evaluate import ImageSource
+from ganviz.hub import MODEL_ZOO
+from ganviz.metrics import evaluate, load_source, source_from_gan, write_quality_section
+from ganviz.metrics.evaluation import ImageSource
 from ganviz.training import GAN
 
 FAST = {"kid_subsets": 5}
@@ -55,7 +56,7 @@ def test_toy_checkpoints_and_missing_ones_are_refused(tmp_path):
     toy = GAN(TrainConfig().to_dict(), [2])
     with pytest.raises(ValueError, match="toy"):
         source_from_gan(toy, "toy")
-    with pytest.raises(FileNotFoundError, match="no-such"):
+    with pytest.raises(ValueError, match="no-such"):
         load_source(str(tmp_path / "no-such"))
     with pytest.raises(ValueError, match="n"):
         evaluate([source_from_gan(toy, "x")], 1)
@@ -84,7 +85,19 @@ def test_quality_section_is_appended_once_and_replaced(tiny_checkpoint, tmp_path
     assert "Fréchet classifier distance (digit classifier features)" in text and "not** Inception FID" in text
 
 
-def test_shipped_generators_are_image_checkpoints():
-    for name in shipped_generators():
-        source = load_source(name)
-        assert source.draw(2, torch.Generator().manual_seed(0)).shape[0] == 2
+def test_shipped_generators_load_as_sources():
+    for entry in [e for e in MODEL_ZOO if not e.needs_internet]:
+        source = load_source(entry.source)
+        assert source.data is not None and source.data.name == "digits"
+        assert source.draw(2, torch.Generator().manual_seed(0)).shape == (2, 1, 28, 28)
+
+
+def test_shipped_checkpoints_rank_as_trained():
+    """The fully trained shipped generators beat the one stopped after 200 steps."""
+    trained, conditional, early = evaluate(["digits-dcgan", "digits-dcgan-cond", "digits-dcgan-early"], 400,
+                                           device="cpu", **FAST)
+    for good in (trained, conditional):
+        assert good.scores["fd"]["value"] < early.scores["fd"]["value"]
+        assert good.scores["kid"]["value"] < early.scores["kid"]["value"]
+        assert good.scores["is"]["value"] > early.scores["is"]["value"]
+        assert good.scores["recall"]["value"] > early.scores["recall"]["value"]

@@ -1,0 +1,55 @@
+"""The Evaluate page under AppTest: choose checkpoints, run in the background, read table, chart and grids."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+
+@pytest.fixture
+def page(app_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("GANVIZ_CACHE", str(tmp_path / "cache"))
+    at = AppTest.from_file(app_path, default_timeout=120)
+    at.run()
+    at.switch_page("pages/evaluate.py")
+    at.run()
+    yield at
+    job = at.session_state["evaluate_job"] if "evaluate_job" in at.session_state else None
+    if job is not None:
+        job.stop()
+        job.join(30)
+
+
+def evaluate_button(at):
+    return next(b for b in at.button if "Evaluate" in b.label)
+
+
+def test_compare_two_shipped_checkpoints(page):
+    at = page
+    assert not at.exception
+    at.multiselect(key="eval_chosen").set_value(["digits-dcgan", "digits-dcgan-early"])
+    at.select_slider(key="eval_n").set_value(500)
+    at.number_input(key="eval_kid_subsets").set_value(5)
+    at.run()
+    evaluate_button(at).click()
+    at.run()
+    job = at.session_state["evaluate_job"]
+    job.join(120)
+    assert job.error is None and len(job.result) == 2
+    at.run()
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value
+    assert list(table["checkpoint"]) == ["digits-dcgan", "digits-dcgan-early"]
+    assert "Fréchet classifier distance (digit classifier features)" in table.columns
+    assert len(at.get("plotly_chart")) == 1
+    assert [image.captions[0] for image in at.get("image")] == ["digits-dcgan", "digits-dcgan-early"]
+    assert any("never with published FIDs" in i.value for i in at.info)
+
+
+def test_bad_checkpoint_is_a_clear_error(page):
+    at = page
+    at.multiselect(key="eval_chosen").set_value([])
+    at.text_area(key="eval_extra").input("/no/such/folder")
+    at.run()
+    evaluate_button(at).click()
+    at.run()
+    assert not at.exception
+    assert any("Cannot evaluate" in e.value and "/no/such/folder" in e.value for e in at.error)
+    assert "evaluate_job" not in at.session_state

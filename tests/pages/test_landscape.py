@@ -1,0 +1,98 @@
+"""The Minimax landscape page under Streamlit's AppTest: it renders, its controls change the figures,
+and it slices the networks of the Train page's worker."""
+import json
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from ganviz.config import TrainConfig
+from ganviz.training import Trainer
+from ganviz.training.worker import TrainingWorker
+
+
+@pytest.fixture(autouse=True, scope="module")
+def single_thread():
+    """Tiny tensors: one intra-op thread is fastest, and much faster on a busy machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def open_page(app_path) -> AppTest:
+    at = AppTest.from_file(app_path, default_timeout=120).run()
+    at.switch_page("pages/landscape.py")
+    return at.run()
+
+
+def chart(at: AppTest, key: str) -> dict:
+    found = [c for c in at.get("plotly_chart") if key in c.proto.id]
+    assert found, f"no chart {key}"
+    return json.loads(found[0].proto.spec)
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_renders_the_game_and_controls_change_the_figures(app_path):
+    at = open_page(app_path)
+    assert not at.exception and not at.error
+    assert "cycles" in metric(at, "Verdict")  # plain simultaneous GDA on the non-saturating loss
+    flow = chart(at, "ls_flow")
+    names = [t.get("name") for t in flow["data"]]
+    assert {"gradient flow", "trajectory", "equilibrium"} <= set(names)
+    assert len(flow["frames"]) > 10  # the trajectory is animated step by step
+    path_before = flow["data"][names.index("trajectory")]["x"]
+
+    at.radio(key="ls_reg").set_value("R1").run()
+    assert "converges" in metric(at, "Verdict")
+    assert chart(at, "ls_flow")["data"][names.index("trajectory")]["x"] != path_before
+
+    surface_before = chart(at, "ls_surface")["data"][0]["z"]
+    at.selectbox(key="ls_loss").set_value("lsgan").run()
+    assert chart(at, "ls_surface")["data"][0]["z"] != surface_before
+
+    at.selectbox(key="ls_preset").set_value("Negative momentum, alternating (Gidel et al. 2019): converges").run()
+    assert at.slider(key="ls_momentum").value == pytest.approx(-0.5)
+    assert at.radio(key="ls_mode").value == "alternating" and at.session_state["ls_loss"] == "wgan-gp"
+    assert "converges" in metric(at, "Verdict")
+    assert not at.exception
+
+
+def test_optimal_discriminator_panel_and_the_note_when_nothing_trains(app_path):
+    at = open_page(app_path)
+    v, two_jsd = float(metric(at, "V(D*, G)")), float(metric(at, "2·JSD − log 4"))
+    assert v == pytest.approx(two_jsd, abs=1e-5)
+    at.slider(key="ls_generated_loc").set_value(0.0)
+    at.slider(key="ls_generated_scale").set_value(1.0).run()  # now p_g = p_data
+    assert float(metric(at, "JSD")) == pytest.approx(0, abs=1e-4)
+    assert float(metric(at, "V(D*, G)")) == pytest.approx(-1.386294, abs=1e-5)
+    # no Train-page worker in this session: a clear note and a way to build a GAN here
+    assert any("No GAN is training" in i.value for i in at.info)
+    assert at.button(key="ls_build").label.startswith("Build")
+    assert not any("ls_slice_fig" in c.proto.id for c in at.get("plotly_chart"))
+
+
+def test_slices_the_model_of_the_train_page(app_path):
+    config = TrainConfig().replace(**{"model.width": 8, "model.depth": 1, "batch_size": 16, "device": "cpu"})
+    worker = TrainingWorker(Trainer(config))
+    try:
+        worker.step(3)
+        at = AppTest.from_file(app_path, default_timeout=120)
+        at.session_state["train_worker"] = worker
+        at.run()
+        at.switch_page("pages/landscape.py")
+        at.run()
+        assert any("Train page (step 3" in s.value for s in at.success)
+        at.select_slider(key="ls_res").set_value(11)
+        at.select_slider(key="ls_batch").set_value(64)
+        at.button(key="ls_compute").click().run()
+        assert not at.exception and not at.error
+        fig = chart(at, "ls_slice_fig")
+        surface = next(t for t in fig["data"] if t["type"] == "surface")
+        assert surface["z"]["shape"].replace(" ", "") == "11,11"  # Plotly ships it as a typed array
+        assert any("Current loss on this batch" in c.value for c in at.caption)
+    finally:
+        worker.close()

@@ -1,0 +1,43 @@
+from streamlit.testing.v1 import AppTest
+
+
+def image_url(at: AppTest, caption_part: str) -> str:
+    urls = [e.proto.imgs[0].url for e in at.get("image") if caption_part in e.proto.imgs[0].caption]
+    assert len(urls) == 1, f"expected one image captioned {caption_part!r}"
+    return urls[0]
+
+
+def test_latent_explorer_sliders_class_and_offline_hub(app_path):
+    at = AppTest.from_file(app_path, default_timeout=120).run()
+    at.switch_page("pages/latent.py")
+    at.run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="lat_zoo").value.source == "digits-dcgan"
+    grid, edited = image_url(at, "sample i has seed"), image_url(at, "edited")
+
+    at.slider(key="lat_pc_0").set_value(2.5).run()
+    assert not at.exception
+    moved = image_url(at, "edited")
+    assert moved != edited
+    assert image_url(at, "sample i has seed") == grid  # the grid does not depend on the sliders
+
+    at.slider(key="lat_z_0_0").set_value(-3.0).run()
+    assert image_url(at, "edited") != moved
+
+    at.button(key="lat_reset").click().run()
+    assert at.slider(key="lat_pc_0").value == 0.0
+    assert image_url(at, "edited") == edited
+
+    # a conditional checkpoint brings a class control that redraws the image
+    at.selectbox(key="lat_zoo").set_value(next(e for e in at.selectbox(key="lat_zoo").options
+                                               if "conditional" in e)).run()
+    assert not at.exception and at.selectbox(key="lat_zoo").value.source == "digits-dcgan-cond"
+    before = image_url(at, "edited")
+    at.selectbox(key="lat_class").set_value(7).run()
+    assert image_url(at, "edited") != before
+
+    # offline, a Hub repo gives a clear message instead of a traceback
+    at.radio(key="lat_origin").set_value("Hugging Face Hub").run()
+    assert not at.exception
+    assert "cannot be reached" in at.error[0].value
+    assert "Model zoo" in at.info[0].value

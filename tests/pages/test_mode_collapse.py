@@ -1,0 +1,70 @@
+import time
+
+from streamlit.testing.v1 import AppTest
+
+PAGE = "pages/mode_collapse.py"
+
+
+def open_page(app_path) -> AppTest:
+    at = AppTest.from_file(app_path, default_timeout=90).run()
+    at.switch_page(PAGE)
+    return at.run()
+
+
+def progress_text(at) -> str:
+    return at.get("progress")[0].proto.text
+
+
+def coverage(at) -> list[str]:
+    return [m.value for m in at.metric if m.label == "Modes covered"]
+
+
+def test_page_steps_one_update_at_a_time_and_trains_to_a_target(app_path):
+    at = open_page(app_path)
+    assert not at.exception
+    assert coverage(at) == [coverage(at)[0]] * 2 and coverage(at)[0].endswith("/8")
+    assert [h.value for h in at.subheader] == ["Plain GAN", "With PacGAN"]
+
+    at.button(key="mc_only_d").click().run()
+    at.button(key="mc_only_g").click().run()
+    at.button(key="mc_one").click().run()
+    assert progress_text(at).startswith("step 3 of")
+
+    at.number_input(key="mc_target").set_value(30).run()  # a new stop target keeps the run
+    assert progress_text(at).startswith("step 3 of 30")
+    at.button(key="mc_play").click().run()
+    worker = at.session_state["mc_worker"]
+    deadline = time.time() + 60
+    while worker.trainer.step_count < 30 and time.time() < deadline:
+        time.sleep(0.2)
+    at.run()
+    assert not at.exception
+    assert progress_text(at).startswith("step 30 of 30")
+    lab = worker.trainer
+    for arm, shown in zip(("plain", "treated"), coverage(at)):
+        assert shown == f"{lab.latest[arm]['modes']}/8"
+    assert lab.history.as_dict()["step"][-1] == 30
+
+
+def test_slow_motion_advances_one_update_per_frame(app_path):
+    at = open_page(app_path)
+    at.toggle(key="mc_slow").set_value(True).run()
+    at.button(key="mc_play").click().run()
+    first = at.session_state["mc_worker"].trainer.step_count
+    at.run()
+    assert at.session_state["mc_worker"].trainer.step_count == first + 1
+    assert not at.session_state["mc_worker"].running  # the page steps, not the background thread
+
+
+def test_users_place_their_own_components_and_switch_remedy(app_path):
+    at = open_page(app_path)
+    at.radio(key="mc_dataset").set_value("custom").run()
+    at.text_area(key="mc_means_text").set_value("0, 0\n3, 3\n-3, 2").run()
+    assert not at.exception
+    assert coverage(at)[0].endswith("/3")
+    assert at.session_state["mc_worker"].trainer.trainers["plain"].dataset.means.tolist() == [
+        [0, 0], [3, 3], [-3, 2]]
+    at.text_area(key="mc_means_text").set_value("0, 0\nthree, 3").run()
+    assert any("line 2" in e.value for e in at.error)
+    at.selectbox(key="mc_treatment").set_value("mixture").run()
+    assert at.subheader[1].value == "With mixture of generators"

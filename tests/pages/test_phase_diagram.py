@@ -1,0 +1,88 @@
+"""The Phase diagram page under AppTest: a small grid trains in the background, its cells fill in,
+a cell's samples show, Stop stops, and a bad axis gets a clear message."""
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+SMALL = {"Steps": 6, "Batch size": 16, "Units per layer": 8}
+
+
+def open_page(app_path) -> AppTest:
+    at = AppTest.from_file(app_path, default_timeout=120).run()
+    at.switch_page("pages/phase_diagram.py")
+    at.run()
+    for label, value in SMALL.items():
+        next(n for n in at.number_input if n.label == label).set_value(value)
+    next(t for t in at.text_input if t.label == "x values").set_value("1e-3,1e-2")
+    next(t for t in at.text_input if t.label == "y values").set_value("1e-3,1e-2")
+    return at.run()
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if label in b.label)
+
+
+@pytest.fixture
+def pages():
+    opened = []
+    yield opened.append
+    for at in opened:
+        if "phase_worker" in at.session_state:
+            at.session_state["phase_worker"].close(release=True)
+
+
+def wait_until_done(at: AppTest, timeout: float = 60) -> None:
+    worker = at.session_state["phase_worker"]
+    deadline = time.monotonic() + timeout
+    while worker.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not worker.running
+
+
+def test_a_grid_trains_and_its_cells_fill_in(app_path, pages):
+    at = open_page(app_path)
+    pages(at)
+    assert not at.exception and not at.error
+    assert any("Compute" in i.value for i in at.info)
+    button(at, "Compute").click()
+    at.run()
+    wait_until_done(at)
+    at.run()
+    assert not at.exception and not at.error
+    diagram = at.session_state["phase_diagram"]
+    assert diagram.population.size == 4 and diagram.population.step_count == 6
+    assert diagram.scored_step == 6 and diagram.modes.shape == (2, 2)
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2  # the grid and the selected cell's samples
+    assert "after 6 steps" in charts[0].proto.spec
+    cell = next(s for s in at.selectbox if s.label == "Cell")
+    cell.set_value(3)
+    at.run()
+    assert not at.exception
+    assert at.session_state["phase_selected"] == 3
+
+
+def test_stop_pauses_a_long_grid(app_path, pages):
+    at = open_page(app_path)
+    pages(at)
+    next(n for n in at.number_input if n.label == "Steps").set_value(100_000)
+    at.run()
+    button(at, "Compute").click()
+    at.run()
+    worker = at.session_state["phase_worker"]
+    assert worker.running
+    button(at, "Stop").click()
+    at.run()
+    assert not worker.running and worker.trainer.step_count < 100_000
+
+
+def test_a_bad_axis_is_explained(app_path, pages):
+    at = open_page(app_path)
+    pages(at)
+    next(t for t in at.text_input if t.label == "x values").set_value("fast,slow")
+    at.run()
+    button(at, "Compute").click()
+    at.run()
+    assert not at.exception
+    assert any("Invalid grid" in e.value and "lr_d" in e.value for e in at.error)

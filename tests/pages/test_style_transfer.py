@@ -1,0 +1,103 @@
+"""The Style transfer page under AppTest, with an untrained VGG19 injected through the
+``GANVIZ_VGG19_WEIGHTS=random`` environment variable (the page's documented test hook)."""
+import io
+import time
+
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+PAGE = "pages/style_transfer.py"
+
+
+def open_page(app_path) -> AppTest:
+    at = AppTest.from_file(app_path, default_timeout=120)
+    at.run()
+    at.switch_page(PAGE)
+    return at.run()
+
+
+def button(at: AppTest, key: str):
+    return at.button(key=key)
+
+
+@pytest.fixture
+def random_vgg(monkeypatch):
+    monkeypatch.setenv("GANVIZ_VGG19_WEIGHTS", "random")
+
+
+def test_runs_in_the_background_and_offers_the_result(app_path, random_vgg):
+    at = open_page(app_path)
+    assert not at.exception and not at.error
+    assert any("random weights" in w.value for w in at.warning)
+    assert len(at.get("image")) == 2  # the two chosen example pictures
+    at.sidebar.select_slider(key="style_size").set_value(64)
+    at.sidebar.slider(key="style_steps").set_value(10)
+    at.sidebar.radio(key="style_layers").set_value("tutorial")
+    at.sidebar.slider(key="style_every").set_value(5)
+    at.run()
+    button(at, "style_start").click()
+    at.run()
+    worker = at.session_state["style_worker"]
+    try:
+        deadline = time.monotonic() + 90
+        while worker.running and time.monotonic() < deadline:
+            time.sleep(0.1)
+        at.run()
+        assert not at.exception and not at.error
+        assert worker.snapshot().step == 10
+        assert "done" in at.get("progress")[0].proto.text
+        assert len(at.get("download_button")) == 1
+        assert len(at.get("plotly_chart")) == 1
+        loss = worker.snapshot().history["loss"]
+        assert loss[-1] < loss[0]
+        before, after = worker.call(lambda t: (t.content, t.preview()))
+        assert before.shape[-2:] == (64, 64) and after.shape == (64, 64, 3)
+    finally:
+        worker.close()
+
+
+def test_stop_pauses_the_run(app_path, random_vgg):
+    at = open_page(app_path)
+    at.sidebar.select_slider(key="style_size").set_value(64)
+    at.sidebar.slider(key="style_steps").set_value(1000)
+    at.sidebar.slider(key="style_every").set_value(1)
+    at.run()
+    button(at, "style_start").click()
+    at.run()
+    worker = at.session_state["style_worker"]
+    try:
+        assert worker.running
+        button(at, "style_stop").click()
+        at.run()
+        assert not worker.running and worker.snapshot().step < 1000
+        assert not button(at, "style_resume").disabled
+    finally:
+        worker.close()
+
+
+def test_a_bad_upload_gets_a_clear_message(app_path, random_vgg):
+    at = open_page(app_path)
+    at.radio(key="style_content_mode").set_value("Upload").run()
+    at.file_uploader(key="style_content_upload").set_value(("holiday.png", b"not a picture at all", "image/png")).run()
+    assert not at.exception
+    assert any("holiday.png is not an image" in e.value for e in at.error)
+    assert button(at, "style_start").disabled
+    rgba = io.BytesIO()
+    Image.new("RGBA", (40, 30), (0, 128, 255, 100)).save(rgba, "PNG")
+    at.file_uploader(key="style_content_upload").set_value(("ok.png", rgba.getvalue(), "image/png")).run()
+    assert not at.error and not button(at, "style_start").disabled
+
+
+def test_missing_weights_say_what_is_missing_and_how_to_provide_them(app_path, monkeypatch, tmp_path):
+    monkeypatch.delenv("GANVIZ_VGG19_WEIGHTS", raising=False)
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    at = open_page(app_path)
+    assert not at.exception
+    text = " ".join(e.value for e in at.error)
+    assert "weights are missing" in text and "vgg19-dcbb9e9d.pth" in text and "GANVIZ_VGG19_WEIGHTS" in text
+    assert any("Download" in b.label for b in at.button)
+    assert not any(b.key == "style_start" for b in at.button)
+    at.text_input(key="style_weights_file").set_value(str(tmp_path / "elsewhere.pth")).run()
+    assert not at.exception
+    assert any("elsewhere.pth" in e.value for e in at.error)

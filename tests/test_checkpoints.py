@@ -1,0 +1,33 @@
+"""The generators shipped in checkpoints/: they load offline, draw digits, stay small, and their
+model cards state numbers that the code reproduces."""
+import re
+
+import pytest
+import torch
+
+from ganviz.conditional import class_accuracy
+from ganviz.hub import CHECKPOINTS, MODEL_ZOO, load_generator
+
+SHIPPED = [e.source for e in MODEL_ZOO if not e.needs_internet]
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_generator_loads_offline_and_generates(name):
+    folder = CHECKPOINTS / name
+    assert sum(f.stat().st_size for f in folder.iterdir()) < 10 * 2**20
+    card = (folder / "README.md").read_text()
+    assert "## How it was trained" in card and f"--out checkpoints/{name}" in card
+    g = load_generator(name)
+    assert g.kind == "ganviz" and g.is_image
+    y = torch.arange(8) % g.num_classes if g.conditional else None
+    x = g.generate(torch.randn(8, g.latent_dim), y)
+    assert x.shape == (8, *g.out_shape) and torch.isfinite(x).all() and x.abs().max() <= 1
+    assert x.std(0).mean() > 0.05  # different latents give different images
+
+
+def test_conditional_generator_draws_the_asked_class_as_its_card_says():
+    result = class_accuracy(load_generator("digits-dcgan-cond"), per_class=100, seed=0)
+    assert result.accuracy > result.chance + (1 - result.chance) / 2  # far above chance
+    card = (CHECKPOINTS / "digits-dcgan-cond" / "README.md").read_text()
+    stated = float(re.search(r"accuracy: ([0-9.]+) \(chance", card).group(1))
+    assert abs(stated - result.accuracy) <= 0.005

@@ -1,0 +1,48 @@
+import pytest
+import torch
+from torch import nn
+
+from ganviz.conditional import class_accuracy
+from ganviz.hub import LoadedGenerator
+
+
+class Stencil(nn.Module):
+    """Draws class c as a bright pixel at position c; ``ignore_class`` always draws position 0."""
+
+    def __init__(self, ignore_class: bool):
+        super().__init__()
+        self.ignore_class = ignore_class
+        self.scale = nn.Parameter(torch.ones(1))
+
+    def forward(self, z, y):
+        x = torch.full((len(z), 1, 1, 4), -1.0)
+        x[torch.arange(len(z)), 0, 0, 0 if self.ignore_class else y] = self.scale
+        return x
+
+
+class PixelReader(nn.Module):
+    """A "classifier" that names the brightest pixel."""
+
+    def __init__(self):
+        super().__init__()
+        self.dummy = nn.Parameter(torch.zeros(1))
+
+    def predict(self, x):
+        return x.flatten(1).argmax(1)
+
+
+def generator(ignore_class):
+    return LoadedGenerator(Stencil(ignore_class).eval(), "ganviz", 3, 4, (1, 1, 4), "stencil", "stencil")
+
+
+def test_accuracy_is_perfect_when_the_class_controls_the_image_and_chance_when_ignored():
+    good = class_accuracy(generator(False), PixelReader(), per_class=5)
+    assert good.accuracy == 1.0 and good.per_class == [1.0] * 4 and good.n == 20
+    blind = class_accuracy(generator(True), PixelReader(), per_class=5)
+    assert blind.accuracy == pytest.approx(blind.chance) and blind.per_class == [1.0, 0.0, 0.0, 0.0]
+
+
+def test_unconditional_generators_are_refused():
+    g = LoadedGenerator(nn.Linear(3, 4), "ganviz", 3, 0, (4,), "plain", "plain")
+    with pytest.raises(ValueError, match="unconditional"):
+        class_accuracy(g, PixelReader())
