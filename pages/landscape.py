@@ -246,12 +246,14 @@ with slice_tab:
         span = p3.select_slider("Span ±", [0.1, 0.25, 0.5, 1.0, 2.0], value=1.0, key="ls_span")
         batch = p4.select_slider("Batch", [64, 128, 256, 512], value=256, key="ls_batch")
         if st.button("Compute the landscape slice", type="primary", key="ls_compute"):
-            problem = take(lambda t: network.snapshot(t, player, batch))  # a copy: training goes on meanwhile
             bar = st.progress(0.0, text="evaluating the loss on the plane…")
-            result = network.loss_slice(problem, resolution, span,
-                                        progress=lambda f: bar.progress(f, text=f"evaluating… {f:.0%}"))
+            try:
+                problem = take(lambda t: network.snapshot(t, player, batch))  # a copy: training goes on meanwhile
+                st.session_state[SLICE] = network.loss_slice(
+                    problem, resolution, span, progress=lambda f: bar.progress(f, text=f"evaluating… {f:.0%}"))
+            except (RuntimeError, ValueError) as err:  # e.g. out of memory for a large grid of image nets
+                st.error(f"Could not compute the slice — {err}. Try a smaller grid or batch.")
             bar.empty()
-            st.session_state[SLICE] = result
         result = st.session_state.get(SLICE)
         if result is not None:
             st.plotly_chart(figures.loss_slice(result), width="stretch", key="ls_slice_fig")

@@ -124,7 +124,7 @@ with st.sidebar:
     layers = st.radio("Layers", list(LAYER_LABELS), key="style_layers", format_func=LAYER_LABELS.get)
     init = st.radio("Start from", ["content", "noise"], key="style_init", horizontal=True,
                     format_func={"content": "the content picture", "noise": "noise"}.get)
-    every = st.slider("Refresh the picture every … steps", 1, 50, 10, key="style_every")
+    every = st.slider("Refresh the picture every … steps", 5, 50, 10, 5, key="style_every")
 
 try:
     config = StyleConfig(steps=steps, size=size, optimizer=optimizer, lr=lr if optimizer == "adam" else None,

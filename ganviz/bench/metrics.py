@@ -1,8 +1,9 @@
-"""Throughput of the image metrics: ``evaluate()`` on the shipped ``digits-dcgan`` end to end.
+"""Throughput of the image metrics: what ``evaluate()`` does for n samples of ``digits-dcgan``.
 
-For each feature network: the real reference (all 1,797 digits, cache off), drawing n samples
-and embedding them, then FD / IS / KID (100 subsets of 1,000) / precision-recall. Reported as
-seconds per stage and images per second. Two networks: the shipped digit classifier, and the
+Timed stage by stage: drawing n samples from the generator, the real reference's features (all
+1,797 digits at most, cache off), the generated samples' features, then FD / IS / KID (100
+subsets of 1,000) / precision-recall. ``img_per_s`` is n over sampling + features + scores, the
+cost of measuring a generator once the real side is cached. Two networks: the shipped digit classifier, and the
 Inception-v3 *architecture* with random weights (torchvision; its FID weights cannot be fetched
 here), which costs exactly what the real FID network costs. On a CPU Inception-v3 takes ~0.1 s
 per image, so by default it measures a smaller n there and extrapolates (``extrapolated_<n>_s``).
@@ -31,43 +32,59 @@ def _extractor(key: str, device):
     return build_extractor(key, device)
 
 
+def _timed(fn, device):
+    import torch
+
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    out = fn()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return out, time.perf_counter() - start
+
+
 def run(args) -> dict:
     import torch
 
     from ganviz.device import resolve_device
-    from ganviz.metrics.evaluation import evaluate, load_source
+    from ganviz.metrics.evaluation import load_source
+    from ganviz.metrics.reference import reference_embedding
+    from ganviz.metrics.scores import compare, embed
 
     device = resolve_device()
     source = load_source(args.metrics_checkpoint, device)
-    report = {"checkpoint": args.metrics_checkpoint, "batch_size": args.metrics_batch, "runs": {}}
+    batch = args.metrics_batch
+    report = {"checkpoint": args.metrics_checkpoint, "batch_size": batch, "runs": {}}
+
+    def draw(n: int) -> list:
+        rng = torch.Generator(device).manual_seed(1)
+        return [source.draw(min(batch, n - i), rng) for i in range(0, n, batch)]
+
+    samples, sample_s = _timed(lambda: draw(args.metrics_n), device)
+    report["generator_img_per_s"] = round(args.metrics_n / sample_s)
+    print(f"  sampling {args.metrics_n} from {args.metrics_checkpoint}: {sample_s:.2f} s", file=sys.stderr)
     for key in args.metrics_extractors.split(","):
         extractor = _extractor(key, device)
         n = args.metrics_n
         if key.startswith("inception") and device.type == "cpu":
             n = min(n, args.metrics_cpu_inception_n)
-        evaluate([source], 2 * args.metrics_batch, extractor=extractor, batch_size=args.metrics_batch,
-                 device=device, use_cache=False, kid_subsets=2)  # warm-up: kernels, allocator, imports
-        marks: list[tuple[str, float]] = []
-
-        def progress(stage: str, done: int, total: int) -> None:
-            if not marks or marks[-1][0] != stage:
-                marks.append((stage, time.perf_counter()))
-
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        [result] = evaluate([source], n, extractor=extractor, batch_size=args.metrics_batch, device=device,
-                            use_cache=False, progress=progress)
-        end = time.perf_counter()
-        bounds = [t for _, t in marks] + [end]
-        stages = {name.split(" ")[0]: round(bounds[i + 1] - bounds[i], 2) for i, (name, _) in enumerate(marks)}
-        sampled = stages.get("sampling", 0.0)
-        row = {"n": n, "real_n": result.reference["n"], "stages_s": stages, "total_s": round(end - start, 2),
-               "sample_and_embed_img_per_s": round(n / max(sampled, 1e-9)),
-               "end_to_end_img_per_s": round(n / (end - start)),
-               "fd": round(result.scores["fd"]["value"], 3), "fd_name": result.scores["fd"]["name"]}
-        if n != args.metrics_n:  # the sampling stage scales with n; the rest hardly does (the real side is fixed)
-            row[f"extrapolated_{args.metrics_n}_s"] = round(end - start - sampled + sampled / n * args.metrics_n, 1)
+        images = torch.cat(samples)[:n]
+        warm = embed([images[:64]], extractor, 64)  # warm-up: kernels, allocator, torchmetrics import, cuSOLVER
+        compare(warm, warm, extractor.names, kid_subsets=2, device=device)
+        (real, info), real_s = _timed(lambda: reference_embedding(source.data, extractor, n, batch_size=batch,
+                                                                  use_cache=False), device)
+        fake, embed_s = _timed(lambda: embed(images.split(batch), extractor, n), device)
+        scores, score_s = _timed(lambda: compare(real, fake, extractor.names, device=device), device)
+        generate_s = sample_s * n / args.metrics_n
+        total = generate_s + embed_s + score_s
+        row = {"n": n, "real_n": info["n"], "features_img_per_s": round(n / embed_s),
+               "seconds": {"real_features": round(real_s, 2), "sampling": round(generate_s, 2),
+                           "features": round(embed_s, 2), "scores": round(score_s, 2)},
+               "generated_fd_is_kid_pr_s": round(total, 2), "img_per_s": round(n / total),
+               "fd": round(scores["fd"]["value"], 3), "fd_name": scores["fd"]["name"]}
+        if n != args.metrics_n:  # features scale with n; the scores hardly do (the real side is fixed)
+            row[f"extrapolated_{args.metrics_n}_s"] = round((generate_s + embed_s) / n * args.metrics_n + score_s, 1)
         report["runs"][key] = row
         print(f"  {key}: {row}", file=sys.stderr)
     return report

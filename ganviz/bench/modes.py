@@ -9,6 +9,7 @@ beats a GPU's launch overhead, and 16 cores run 16 seeds at once).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -38,12 +39,14 @@ METRICS = ("modes", "modes_strict", "high_quality", "reverse_kl", "js")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("modes suite")
     group.add_argument("--modes-datasets", default="ring8,grid25", help="comma-separated mixtures")
-    group.add_argument("--modes-remedies", default=",".join(DEFAULT_REMEDIES), help="comma-separated remedies")
+    group.add_argument("--modes-remedies", default=",".join(DEFAULT_REMEDIES),
+                       help="comma-separated remedies; 'name@dataset' runs one on that dataset only")
     group.add_argument("--modes-seeds", type=int, default=5, help="seeds per (dataset, remedy)")
     group.add_argument("--modes-steps", type=int, default=5000, help="training steps per run")
     group.add_argument("--modes-workers", type=int, default=os.cpu_count() or 1, help="parallel processes")
     group.add_argument("--modes-device", default="cpu", choices=["cpu", "cuda", "auto"],
                        help="device of each run (default cpu: one thread per process)")
+    group.add_argument("--modes-log", metavar="FILE", help="append each finished run to this JSON-lines file")
 
 
 def _single_thread() -> None:
@@ -101,14 +104,18 @@ def run(args: argparse.Namespace) -> dict:
     from ganviz.remedies import REMEDIES
 
     datasets = [d for d in args.modes_datasets.split(",") if d]
-    remedies = [r for r in args.modes_remedies.split(",") if r]
-    for name in remedies:
+    remedies = [tuple(item.split("@", 1)) if "@" in item else (item, None)
+                for item in args.modes_remedies.split(",") if item]
+    for name, only in remedies:
         if name not in REMEDIES:
             raise ValueError(f"--modes-remedies: unknown remedy {name!r}; choose from {', '.join(REMEDIES)}")
+        if only is not None and only not in DATASETS:
+            raise ValueError(f"--modes-remedies: unknown dataset {only!r} in {name}@{only}")
     if args.modes_seeds < 1 or args.modes_steps < 1 or args.modes_workers < 1:
         raise ValueError("--modes-seeds, --modes-steps, --modes-workers: must be >= 1")
     jobs = [(ds, remedy, seed, args.modes_steps, args.modes_device)
-            for seed in range(args.modes_seeds) for ds in datasets for remedy in remedies]
+            for seed in range(args.modes_seeds) for ds in datasets for remedy, only in remedies
+            if only in (None, ds)]
     # slowest first (unrolled), so the pool's tail is short
     jobs.sort(key=lambda job: job[1] != "unrolled")
     start = time.perf_counter()
@@ -119,6 +126,9 @@ def run(args: argparse.Namespace) -> dict:
         for future in as_completed(futures):
             run_ = future.result()
             runs.append(run_)
+            if args.modes_log:
+                with open(args.modes_log, "a") as log:
+                    log.write(json.dumps(run_) + "\n")
             print(f"[{len(runs)}/{len(jobs)} {time.perf_counter() - start:.0f}s] {run_['dataset']} "
                   f"{run_['remedy']} seed {run_['seed']}: {run_['modes']}/{run_['num_modes']} modes, "
                   f"{run_['high_quality']:.1f}% HQ, rev-KL {run_['reverse_kl']:.2f} ({run_['seconds']:.0f}s)",

@@ -171,12 +171,12 @@ def run(args: argparse.Namespace) -> dict:
     style = to_tensor(example("Swirls").resize((size, size)))[None].to(device)
     report = {"device": str(device), "size": size, "weights": args.style_weights, "variants": {}}
 
-    def record(name: str, seconds: float, evals: int, picture: torch.Tensor, layers: str) -> None:
+    def record(name: str, seconds: float, evals: int, picture: torch.Tensor, layers: str, **extra) -> None:
         report["variants"][name] = {"seconds": round(seconds, 3), "evaluations": evals,
                                     "ms_per_eval": round(1000 * seconds / evals, 3),
-                                    "final_loss_fp32": _final_loss(features, content, style, picture, layers)}
+                                    "final_loss_fp32": _final_loss(features, content, style, picture, layers), **extra}
         print(f"  {name:<32} {seconds:7.3f} s  {evals} evals  {1000 * seconds / evals:7.2f} ms/eval  "
-              f"final loss {report['variants'][name]['final_loss_fp32']:.5g}", flush=True)
+              f"final loss {report['variants'][name]['final_loss_fp32']:.5g}  {extra or ''}", flush=True)
 
     def reference(evals: int):
         cnn = copy.deepcopy(features).to(device)
@@ -186,30 +186,42 @@ def run(args: argparse.Namespace) -> dict:
         _sync(device)
         return time.perf_counter() - start, count, picture.detach()
 
-    def ganviz(evals: int, layers: str, precision: str):
+    def ganviz(evals: int, layers: str, precision: str, graph: bool = True):
         config = StyleConfig(steps=evals, size=size, layers=layers, precision=precision)
         _sync(device)
         start = time.perf_counter()
         transfer = StyleTransfer(content[0], style[0], config, features=features, device=device)
+        transfer.use_graph &= graph
         transfer.step(evals)
         picture = transfer.result()
-        return time.perf_counter() - start, transfer.step_count, picture[None].to(device)
+        seconds = time.perf_counter() - start
+        extra = {"cuda_graph": transfer.graphed, **({"graph_error": transfer.graph_error} if transfer.graph_error else {})}
+        return seconds, transfer.step_count, picture[None].to(device), extra, transfer.history.as_dict()["loss"]
 
-    precisions = ["fp32", "bf16"] if device.type == "cuda" and torch.cuda.is_bf16_supported() else ["fp32"]
-    variants = [(f"ganviz {layers} {p}", layers, p) for layers in ("tutorial", "gatys") for p in precisions]
+    cuda = device.type == "cuda"
+    precisions = ["fp32", "bf16"] if cuda and torch.cuda.is_bf16_supported() else ["fp32"]
+    variants = [(f"ganviz {layers} {p}", layers, p, True) for layers in ("tutorial", "gatys") for p in precisions]
+    if cuda:  # the same without the CUDA graph: what the graph buys, and that it computes the same
+        variants.insert(0, ("ganviz gatys fp32, no CUDA graph", "gatys", "fp32", False))
     reference(5)  # warm-up: cuDNN/cuBLAS set-up, allocator pools
-    for _, layers, p in variants:
-        ganviz(5, layers, p)
+    for _, layers, p, graph in variants:
+        ganviz(5, layers, p, graph)
     seconds, count, picture = reference(args.style_evals)
     record("tutorial (reference)", seconds, count, picture, "tutorial")
-    for name, layers, p in variants:
-        seconds, count, picture = ganviz(args.style_evals, layers, p)
-        record(name, seconds, count, picture, layers)
+    losses = {}
+    for name, layers, p, graph in variants:
+        seconds, count, picture, extra, losses[name] = ganviz(args.style_evals, layers, p, graph)
+        record(name, seconds, count, picture, layers, **extra)
+    if cuda:  # graph replays vs eager kernels: the same optimisation up to cuDNN's rounding
+        eager, graphed = losses["ganviz gatys fp32, no CUDA graph"][:30], losses["ganviz gatys fp32"][:30]
+        report["graph_vs_eager_max_rel_diff_first_30_losses"] = max(abs(a - b) / abs(b) for a, b in zip(graphed, eager))
+        print(f"  graph vs eager, first 30 losses: max relative difference "
+              f"{report['graph_vs_eager_max_rel_diff_first_30_losses']:.2e}", flush=True)
     if device.type == "cuda":
         report["ganviz_host_syncs_per_eval"] = host_syncs_per_evaluation(features, content, style)
         print(f"  ganviz host syncs per evaluation: {report['ganviz_host_syncs_per_eval']}", flush=True)
     ref = report["variants"]["tutorial (reference)"]
-    for name, _, _ in variants:
+    for name, *_ in variants:
         v = report["variants"][name]
         v["speedup_per_eval"] = round(ref["ms_per_eval"] / v["ms_per_eval"], 2)
         v["speedup_total"] = round(ref["seconds"] / v["seconds"], 2)

@@ -7,11 +7,13 @@
 - what a live page costs: training throughput of a TrainingWorker while a thread polls
   ``snapshot()`` at 4 Hz, against the same worker unobserved.
 
-Every rate is measured for ``--training-seconds`` after a warm-up, host clock around whole calls
-that end in a host sync (so the GPU's queue is included). Ratios are printed at the end.
+Variants of the same work take turns after a warm-up (the median of at least three turns of
+about ``--training-seconds`` in all), host clock around whole calls that end in a host sync (so the
+GPU's queue is included). Ratios are printed at the end.
 """
 from __future__ import annotations
 
+import statistics
 import sys
 import threading
 import time
@@ -38,16 +40,22 @@ def _sync(device) -> None:
         torch.cuda.synchronize(device)
 
 
-def rate(call: Callable[[], object], units: int, seconds: float, device) -> float:
-    """``units`` per call of ``call()``, per second, after one warm-up call."""
-    call()
-    _sync(device)
-    calls, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
+def rates(calls: dict[str, Callable[[], object]], units: int, seconds: float, device) -> dict[str, float]:
+    """``units`` per call, per second, for each variant: after one warm-up call each, the variants
+    take turns (so a machine whose clock drifts during the run slows them all alike) for about
+    ``seconds`` each and at least three turns; the median turn counts."""
+    for call in calls.values():
         call()
-        calls += 1
-    _sync(device)
-    return calls * units / (time.perf_counter() - start)
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    deadline = time.perf_counter() + seconds * len(calls)
+    while time.perf_counter() < deadline or len(times[next(iter(calls))]) < 3:
+        for name, call in calls.items():
+            _sync(device)
+            start = time.perf_counter()
+            call()
+            _sync(device)
+            times[name].append(time.perf_counter() - start)
+    return {name: units / statistics.median(t) for name, t in times.items()}
 
 
 def tutorial_loop(config, device) -> Callable[[int], list]:
@@ -95,14 +103,12 @@ def _paths(config, device, seconds: float, label: str) -> dict:
 
     chunk = CHUNK[label]
     loop = tutorial_loop(config, device)
-    out = {"tutorial_loop": rate(lambda: loop(chunk), chunk, seconds, device)}
-    print(f"  {label}, tutorial loop: {out['tutorial_loop']:,.0f} steps/s", file=sys.stderr)
-    for name, fast in (("trainer_plain", False), ("trainer_fast", "auto")):
-        trainer = Trainer(config, device=device, fast=fast)
-        out[name] = rate(lambda: trainer.step(chunk), chunk, seconds, device)
-        print(f"  {label}, Trainer {name[8:]} path: {out[name]:,.0f} steps/s", file=sys.stderr)
-        if fast:
-            out["fast_path"] = trainer.fast.describe()
+    plain, fast = Trainer(config, device=device, fast=False), Trainer(config, device=device)
+    out = rates({"tutorial_loop": lambda: loop(chunk), "trainer_plain": lambda: plain.step(chunk),
+                 "trainer_fast": lambda: fast.step(chunk)}, chunk, seconds, device)
+    for name, value in out.items():
+        print(f"  {label}, {name.replace('_', ' ')}: {value:,.0f} steps/s", file=sys.stderr)
+    out["fast_path"] = fast.fast.describe()
     out["fast_vs_tutorial"] = out["trainer_fast"] / out["tutorial_loop"]
     out["plain_vs_tutorial"] = out["trainer_plain"] / out["tutorial_loop"]
     return out
@@ -113,14 +119,12 @@ def _population(config, device, size: int, seconds: float) -> dict:
 
     configs = [config.replace(seed=i, lr_d=10 ** (-4 + 2 * (i % 8) / 7), lr_g=10 ** (-4 + 2 * (i // 8 % 8) / 7))
                for i in range(size)]
-    out = {"members": size}
-    for streams in ("shared", "member"):
-        population = Population(configs, device=device, streams=streams)
-        out[f"gan_steps_per_s_{streams}_streams"] = rate(lambda: population.step(20), 20 * size, seconds, device)
-        out["path"] = population.describe()
-        print(f"  population of {size}, {streams} streams: {out[f'gan_steps_per_s_{streams}_streams']:,.0f} "
-              f"GAN-steps/s", file=sys.stderr)
-    return out
+    populations = {streams: Population(configs, device=device, streams=streams) for streams in ("shared", "member")}
+    measured = rates({f"gan_steps_per_s_{streams}_streams": (lambda p=p: p.step(20)) for streams, p in populations.items()},
+                     20 * size, seconds, device)
+    for name, value in measured.items():
+        print(f"  population of {size}, {name[16:].replace('_', ' ')}: {value:,.0f} GAN-steps/s", file=sys.stderr)
+    return {"members": size, "path": populations["shared"].describe(), **measured}
 
 
 def _polling(config, device, seconds: float) -> dict:
@@ -144,14 +148,19 @@ def _polling(config, device, seconds: float) -> dict:
         thread = threading.Thread(target=poller, daemon=True) if poll else None
         if thread:
             thread.start()
-        first, start = worker.trainer.step_count, time.perf_counter()
-        time.sleep(seconds)
-        done = worker.trainer.step_count - first
-        elapsed = time.perf_counter() - start
+        # (time, steps) whenever a chunk lands: the rate over whole chunks, free of the
+        # quantisation a fixed window would add (one chunk is 25 updates)
+        marks, end = [], time.perf_counter() + seconds
+        while time.perf_counter() < end or len(marks) < 3:
+            steps = worker.trainer.step_count
+            if not marks or steps != marks[-1][1]:
+                marks.append((time.perf_counter(), steps))
+            time.sleep(0.002)
         stop.set()
         if thread:
             thread.join()
-        return done / elapsed
+        (t0, s0), (t1, s1) = marks[1], marks[-1]  # marks[0] is the window's start, not a chunk's end
+        return (s1 - s0) / (t1 - t0)
 
     try:
         worker.start(None)

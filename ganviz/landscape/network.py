@@ -8,7 +8,9 @@ layer; 1-D parameters (biases, norm layers) get no direction. The loss L(w + α�
 evaluated on an α, β grid, every point at once with ``torch.func.functional_call`` under
 ``torch.vmap``. The other player, the data batch and the latent codes stay fixed, and both
 networks run in eval mode (dropout off, batch norm on running statistics), so the surface is a
-deterministic function of α and β and its centre is the current loss on that batch.
+deterministic function of α and β and its centre is the current loss on that batch. The loss
+is the registry's (``LOSSES[config.loss]``) on D's output; a remedy's own objective for G
+(feature matching, unrolling) is not what is sliced.
 """
 from __future__ import annotations
 

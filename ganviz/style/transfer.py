@@ -75,11 +75,10 @@ def gram_matrix(x: torch.Tensor) -> torch.Tensor:
     """(N, C, H, W) activations -> (N, C, C) fp32 channel co-occurrences divided by C·H·W."""
     n, c, h, w = x.shape
     if x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous():
-        f = x.permute(0, 2, 3, 1).reshape(n, h * w, c).float()  # a view of NHWC memory: no copy
-        g = f.transpose(1, 2) @ f
+        f = x.permute(0, 2, 3, 1).reshape(n, h * w, c).float().transpose(1, 2)  # NHWC memory read as is
     else:
         f = x.reshape(n, c, h * w).float()
-        g = f @ f.transpose(1, 2)
+    g = f[0].mm(f[0].T)[None] if n == 1 else f.bmm(f.transpose(1, 2))  # CPU bmm of one matrix is slow
     return g / (c * h * w)
 
 
@@ -183,6 +182,11 @@ class StyleTransfer:
         self.step_count = 0
         self.elapsed = 0.0
         self._last_good = self.image.detach().clone()
+
+    @property
+    def graphed(self) -> bool:
+        """True once evaluations run as CUDA graph replays."""
+        return self._graph is not None
 
     def _make_optimizer(self):
         lr = self.config.lr or DEFAULT_LR[self.config.optimizer]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -16,6 +17,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -25,6 +27,10 @@ SCREENSHOTS = ARTIFACTS / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
+SETTLE_MS = 180_000
+IDLE = """() => !!document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+             && !document.querySelector('[data-testid="stSkeleton"]')
+             && !!document.querySelector('[data-testid="stMain"] h1')"""
 
 
 @dataclass
@@ -141,3 +147,39 @@ def start_app():
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+# -- driving a page -------------------------------------------------------------------------------
+def settle(tab, timeout_ms: int = SETTLE_MS) -> None:
+    """Wait until the last script run has finished and drawn everything (twice in a row, since a
+    new run can start right after one ends)."""
+    for _ in range(2):
+        tab.wait_for_function(IDLE, timeout=timeout_ms, polling=100)
+        tab.wait_for_timeout(300)
+
+
+def until(predicate, timeout: float = 120, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.25)
+
+
+def progress_step(tab) -> int | None:
+    """The step a page's progress bar shows ("step 1,250 / 5,000 ..."), or None."""
+    text = " ".join(tab.locator('[data-testid="stProgress"]').all_inner_texts())
+    match = re.search(r"step ([\d,]+)", text)
+    return int(match.group(1).replace(",", "")) if match else None
+
+
+def exceptions_on(tab) -> list[str]:
+    return tab.locator('[data-testid="stException"]').all_inner_texts()
+
+
+@pytest.fixture(scope="session")
+def web() -> SimpleNamespace:
+    """The page-driving helpers above, for the test modules (which cannot import conftest)."""
+    return SimpleNamespace(settle=settle, until=until, progress_step=progress_step, exceptions_on=exceptions_on)

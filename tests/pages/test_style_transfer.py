@@ -61,7 +61,7 @@ def test_stop_pauses_the_run(app_path, random_vgg):
     at = open_page(app_path)
     at.sidebar.select_slider(key="style_size").set_value(64)
     at.sidebar.slider(key="style_steps").set_value(1000)
-    at.sidebar.slider(key="style_every").set_value(1)
+    at.sidebar.slider(key="style_every").set_value(5)
     at.run()
     button(at, "style_start").click()
     at.run()

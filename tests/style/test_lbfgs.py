@@ -61,3 +61,24 @@ def test_bad_settings_raise():
         LBFGS(x, lr=0)
     with pytest.raises(ValueError):
         LBFGS(x, history_size=0)
+
+
+def test_after_the_first_step_only_tensors_change_in_place():
+    """What lets a step be recorded once as a CUDA graph and replayed: no state lives on the
+    host, and every buffer keeps its memory."""
+    f = quartic_bowl(40)
+    x = torch.randn(40, dtype=torch.float64).requires_grad_(True)
+    opt = LBFGS(x, history_size=4)
+
+    def closure():
+        x.grad = None
+        loss = f(x)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    before = {k: (v.data_ptr() if torch.is_tensor(v) else v) for k, v in vars(opt).items()}
+    for _ in range(6):  # wraps the 4-slot ring buffer
+        opt.step(closure)
+    after = {k: (v.data_ptr() if torch.is_tensor(v) else v) for k, v in vars(opt).items()}
+    assert after == before

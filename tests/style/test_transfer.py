@@ -87,3 +87,18 @@ def test_bad_settings_name_the_field():
     with pytest.raises(ValueError, match="optimizer: must be one of lbfgs, adam"):
         StyleConfig(optimizer="sgd")
     assert StyleConfig.from_json(StyleConfig(size=64).to_json()) == StyleConfig(size=64)
+
+
+def test_losses_read_back_in_pieces_are_the_same(vgg19_random, monkeypatch):
+    """The per-evaluation losses wait on the device in a ring buffer; a long ``step`` reads it
+    back before it wraps."""
+    import ganviz.style.transfer as transfer_module
+
+    config = StyleConfig(steps=20, size=24, layers="tutorial")
+    whole = StyleTransfer(picture(0)[0], picture(1)[0], config, features=vgg19_random)
+    whole.step(20)
+    monkeypatch.setattr(transfer_module, "TRACE_ROWS", 7)
+    pieces = StyleTransfer(picture(0)[0], picture(1)[0], config, features=vgg19_random)
+    pieces.step(20)
+    assert pieces.history.as_dict() == whole.history.as_dict()
+    assert pieces.history.as_dict()["step"] == list(range(1, 21))
