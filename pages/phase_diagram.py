@@ -1,10 +1,10 @@
 """Phase diagram: a grid of GANs over two hyperparameters, trained at once, coloured live by the
 modes each one covers. Click a cell to see that GAN's samples."""
-import numpy as np
 import streamlit as st
-import torch
 
-import ui  # noqa: F401  (first: the app-shell guard in ui/__init__.py)
+import ui  # noqa: F401  (first: the app-shell guard in ui/__init__.py runs before heavy imports)
+import numpy as np
+import torch
 from ganviz.config import TrainConfig
 from ganviz.data import DESCRIPTIONS
 from ganviz.device import resolve_device
@@ -17,12 +17,14 @@ WORKER, DIAGRAM, SELECTED = "phase_worker", "phase_diagram", "phase_selected"
 POLL_SECONDS = 0.7
 GPU = resolve_device().type == "cuda"
 # presets: (x axis, x values, y axis, y values); value text as parse_axis reads it
+LRS = "1e-4:1e-2:8" if GPU else "1e-4:1e-2:4"  # 8x8 grids on a GPU, 4x4 on a CPU
+LOSS_NAMES = "minimax,ns,wgan-gp,lsgan,hinge"
 PRESETS = {
-    "D vs G learning rate": ("lr_d", "1e-4:1e-2:8" if GPU else "1e-4:1e-2:4", "lr_g", "1e-4:1e-2:8" if GPU else "1e-4:1e-2:4"),
-    "learning rate × D steps": ("lr", "1e-4:1e-2:8" if GPU else "1e-4:1e-2:4", "n_critic", "1,2,3,5"),
-    "loss × learning rate": ("lr", "1e-4:1e-2:8" if GPU else "1e-4:1e-2:4", "loss", "minimax,ns,wgan-gp,lsgan,hinge"),
-    "loss × seed": ("seed", "0:7:8" if GPU else "0:3:4", "loss", "minimax,ns,wgan-gp,lsgan,hinge"),
-    "Adam beta1 × learning rate": ("lr", "1e-4:1e-2:8" if GPU else "1e-4:1e-2:4", "beta1", "0,0.5,0.9"),
+    "D vs G learning rate": ("lr_d", LRS, "lr_g", LRS),
+    "learning rate × D steps": ("lr", LRS, "n_critic", "1,2,3,5"),
+    "loss × learning rate": ("lr", LRS, "loss", LOSS_NAMES),
+    "loss × seed": ("seed", "0:7:8" if GPU else "0:3:4", "loss", LOSS_NAMES),
+    "Adam beta1 × learning rate": ("lr", LRS, "beta1", "0,0.5,0.9"),
 }
 
 st.title("🗺️ Phase diagram")

@@ -21,7 +21,7 @@ from torch import nn
 
 from ganviz.device import resolve_device
 from ganviz.style.examples import example
-from ganviz.style.images import resize, to_tensor
+from ganviz.style.images import to_tensor
 from ganviz.style.transfer import LAYER_SETS, StyleConfig, StyleObjective, StyleTransfer
 from ganviz.style.vgg import IMAGENET_MEAN, IMAGENET_STD, VGGFeatures, load_vgg19
 

@@ -120,8 +120,8 @@ def _population(config, device, size: int, seconds: float) -> dict:
     configs = [config.replace(seed=i, lr_d=10 ** (-4 + 2 * (i % 8) / 7), lr_g=10 ** (-4 + 2 * (i // 8 % 8) / 7))
                for i in range(size)]
     populations = {streams: Population(configs, device=device, streams=streams) for streams in ("shared", "member")}
-    measured = rates({f"gan_steps_per_s_{streams}_streams": (lambda p=p: p.step(20)) for streams, p in populations.items()},
-                     20 * size, seconds, device)
+    calls = {f"gan_steps_per_s_{streams}_streams": (lambda p=p: p.step(20)) for streams, p in populations.items()}
+    measured = rates(calls, 20 * size, seconds, device)
     for name, value in measured.items():
         print(f"  population of {size}, {name[16:].replace('_', ' ')}: {value:,.0f} GAN-steps/s", file=sys.stderr)
     return {"members": size, "path": populations["shared"].describe(), **measured}

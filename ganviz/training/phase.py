@@ -155,7 +155,8 @@ class PhaseDiagram:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from ganviz.training.cli import add_config_flags
 
-    parser.add_argument("--x", required=True, help=f"x axis, NAME=a,b,c or NAME=low:high:count; NAME in {', '.join(AXES)}")
+    parser.add_argument("--x", required=True,
+                        help=f"x axis, NAME=a,b,c or NAME=low:high:count; NAME in {', '.join(AXES)}")
     parser.add_argument("--y", required=True, help="y axis, the same form")
     parser.add_argument("--steps", type=int, default=2000, help="updates of every cell")
     parser.add_argument("--streams", choices=["shared", "member"], default="shared",

@@ -160,9 +160,12 @@ class Population:
         self.loss_groups, self.loss_order = _groups([c.loss for c in configs], self.device)
         self.has_gp = np.array([w > 0 for w in self.gp_weight.tolist()])
         n_critic = np.array([c.n_critic for c in configs])
-        # D step k trains the members with n_critic > k; None where that is everyone
-        self.critic_masks = [(n_critic > k, None if (n_critic > k).all() else torch.tensor(n_critic > k, device=self.device))
-                             for k in range(n_critic.max())]
+        # D step k trains the members with n_critic > k: (a host mask for the draws, a device mask
+        # for the updates or None when that is everyone)
+        self.critic_masks = []
+        for k in range(n_critic.max()):
+            who = n_critic > k
+            self.critic_masks.append((who, None if who.all() else torch.tensor(who, device=self.device)))
         betas = [vector([c.beta1 for c in configs]), vector([c.beta2 for c in configs])]
         self.opt_g = BatchedAdam(self.generator.parameters, vector([c.lr_g for c in configs]), *betas)
         self.opt_d = BatchedAdam(self.discriminator.parameters, vector([c.lr_d for c in configs]), *betas)

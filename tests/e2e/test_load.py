@@ -4,10 +4,92 @@ memory comes back near where it started. The numbers go to ``artifacts/load.json
 from __future__ import annotations
 
 import json
-import re
+import os
 import time
 
 import psutil
 import pytest
 
-from conftest import_guard import *  # noqa
+pytestmark = pytest.mark.browser
+
+SESSIONS = int(os.environ.get("GANVIZ_LOAD_SESSIONS", "10"))
+HOLD_S = 20          # every session trains at once for this long
+GRACE_S = 3          # how long a closed tab's training waits for the tab to come back
+# A small toy GAN per student: the Train page's defaults with a narrower MLP.
+TRAIN_URL = "train?model.width=64&batch_size=128"
+
+
+def _rss_mb(process: psutil.Process) -> float:
+    return process.memory_info().rss / 2**20
+
+
+def _open_training(chromium, server, web):
+    context = chromium.new_context(viewport={"width": 1200, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(240_000)
+    tab.goto(f"{server.url}/{TRAIN_URL}")
+    return context, tab
+
+
+def _start(tab, web) -> None:
+    web.settle(tab, timeout_ms=240_000)
+    tab.get_by_role("button", name="▶ Start").click()
+
+
+def test_many_sessions_train_at_once_and_release_everything(chromium, start_app, web, tmp_path):
+    server = start_app("load", {"OMP_NUM_THREADS": "1", "GANVIZ_SESSION_GRACE_S": str(GRACE_S)})
+    process = psutil.Process(server.pid)
+
+    # Warm up (imports, first trainer, compiled page): one session trains, closes, is released.
+    context, tab = _open_training(chromium, server, web)
+    _start(tab, web)
+    web.until(lambda: (web.progress_step(tab) or 0) > 0, timeout=240, what="the warm-up session to train")
+    context.close()
+    time.sleep(GRACE_S + 5)
+    baseline_threads, baseline_mb = process.num_threads(), _rss_mb(process)
+
+    # N students at once.
+    began = time.monotonic()
+    sessions = [_open_training(chromium, server, web) for _ in range(SESSIONS)]
+    for _, tab in sessions:
+        _start(tab, web)
+    web.until(lambda: all((web.progress_step(tab) or 0) > 0 for _, tab in sessions), timeout=240,
+              what="every session to make progress")
+    first = [web.progress_step(tab) for _, tab in sessions]
+    peak_mb, peak_threads = _rss_mb(process), process.num_threads()
+    hold_until = time.monotonic() + HOLD_S
+    while time.monotonic() < hold_until:
+        peak_mb, peak_threads = max(peak_mb, _rss_mb(process)), max(peak_threads, process.num_threads())
+        time.sleep(1)
+    web.until(lambda: all(web.progress_step(tab) > step for (_, tab), step in zip(sessions, first)), timeout=120,
+              what="every session to keep making progress")
+    last = [web.progress_step(tab) for _, tab in sessions]
+    errors = [web.exceptions_on(tab) + tab.locator('[data-testid="stAlertContentError"]').all_inner_texts()
+              for _, tab in sessions]
+    held_s = time.monotonic() - began
+
+    # Everyone leaves: trainings pause at once, are released after the grace period.
+    for context, _ in sessions:
+        context.close()
+    closed = time.monotonic()
+    web.until(lambda: process.num_threads() <= baseline_threads, timeout=GRACE_S + 60,
+              what="the server's threads to come back to the baseline")
+    released_s = time.monotonic() - closed
+    time.sleep(2)
+    after_mb, after_threads = _rss_mb(process), process.num_threads()
+
+    numbers = {"sessions": SESSIONS, "held_s": round(held_s, 1), "steps_first": first, "steps_last": last,
+               "baseline_mb": round(baseline_mb), "peak_mb": round(peak_mb), "after_mb": round(after_mb),
+               "baseline_threads": baseline_threads, "peak_threads": peak_threads, "after_threads": after_threads,
+               "released_s": round(released_s, 1), "grace_s": GRACE_S, "cpu_count": psutil.cpu_count(),
+               "load_avg_1m": round(os.getloadavg()[0], 1)}
+    print(json.dumps(numbers))
+    (server.log.parent / "load.json").write_text(json.dumps(numbers, indent=2))
+
+    assert not any(errors), errors
+    assert "Traceback" not in server.log_text(), server.log_text()[-3000:]
+    assert all(b > a > 0 for a, b in zip(first, last)), (first, last)
+    assert peak_threads >= baseline_threads + SESSIONS  # one training thread per session at least
+    assert after_threads <= baseline_threads
+    # Back near the baseline: most of what the sessions took has been handed back.
+    assert after_mb - baseline_mb <= max(0.5 * (peak_mb - baseline_mb), 50), numbers
