@@ -29,10 +29,13 @@ DATASETS = {
     "grid25": {"data.name": "grid25", "data.spacing": 2.0, "data.std": 0.05},
     "custom": {"data.name": "custom", "data.std": 0.05},
 }
-# per-dataset settings of a remedy, as in the papers (PacGAN2 on the ring, PacGAN4 on the grid)
+# per-dataset settings of a remedy: PacGAN2 on the ring and PacGAN4 on the grid, as in the paper;
+# 8 generators in a mixture (one per ring mode; on the grid each would have to cover ~3 modes)
 REMEDY_SETTINGS = {
     ("pacgan", "ring8"): {"pack": 2},
     ("pacgan", "grid25"): {"pack": 4},
+    ("mixture", "ring8"): {"n_generators": 8},
+    ("mixture", "grid25"): {"n_generators": 8},
 }
 
 

@@ -6,7 +6,6 @@ features produced it.
 """
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import streamlit as st
@@ -39,12 +38,12 @@ def saved_runs() -> list[str]:
     return sorted(str(p.parent) for p in RUNS.glob("*/config.json")) if RUNS.is_dir() else []
 
 
-def train_page_gan():
-    """A copy of the GAN the Train page of this session is training, if any (taken between chunks)."""
+def train_page_source():
+    """The Train page's model as it is now (a copy, taken between training chunks), if there is one."""
     worker = st.session_state.get("train_worker")
     if worker is None or getattr(worker, "trainer", None) is None or worker.trainer.step_count == 0:
-        return None
-    return worker.call(lambda t: copy.deepcopy(t.gan).cpu())
+        raise ValueError("the Train page has no trained model yet")
+    return worker.call(lambda t: source_from_gan(t.gan, "Train page model", device))
 
 
 # -- what to measure -----------------------------------------------------------------------------
@@ -85,13 +84,7 @@ if st.button("▶ Evaluate", type="primary", disabled=not specs or running, key=
         with st.spinner("Loading checkpoints…"):
             sources = []
             for spec in dict.fromkeys(specs):
-                if spec == CURRENT_RUN:
-                    gan = train_page_gan()
-                    if gan is None:
-                        raise ValueError("the Train page has no trained model yet")
-                    sources.append(source_from_gan(gan, "Train page model", device))
-                else:
-                    sources.append(load_source(spec, device))
+                sources.append(train_page_source() if spec == CURRENT_RUN else load_source(spec, device))
         st.session_state[JOB] = job = Job(lambda progress: evaluate(
             sources, n, extractor=extractor, reference=reference, seed=int(seed), device=device, progress=progress,
             kid_subsets=int(kid_subsets)))

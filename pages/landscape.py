@@ -11,6 +11,8 @@ import math
 import numpy as np
 import streamlit as st
 
+import ui  # noqa: F401  (first: the app-shell guard in ui/__init__.py runs before heavy imports)
+
 from ganviz.config import TrainConfig
 from ganviz.landscape import dirac, divergences, network
 from ganviz.losses import LOSSES

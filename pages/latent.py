@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
+
+import ui  # noqa: F401  (first: the app-shell guard in ui/__init__.py runs before heavy imports)
 import torch
 
 from ganviz.device import resolve_device

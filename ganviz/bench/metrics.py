@@ -32,6 +32,10 @@ def _extractor(key: str, device):
     return build_extractor(key, device)
 
 
+def _rate(per_second: float) -> float:
+    return float(f"{per_second:.3g}")  # 3 significant digits: 452,961 and 1.13 img/s both read right
+
+
 def _timed(fn, device):
     import torch
 
@@ -62,7 +66,7 @@ def run(args) -> dict:
         return [source.draw(min(batch, n - i), rng) for i in range(0, n, batch)]
 
     samples, sample_s = _timed(lambda: draw(args.metrics_n), device)
-    report["generator_img_per_s"] = round(args.metrics_n / sample_s)
+    report["generator_img_per_s"] = _rate(args.metrics_n / sample_s)
     print(f"  sampling {args.metrics_n} from {args.metrics_checkpoint}: {sample_s:.2f} s", file=sys.stderr)
     for key in args.metrics_extractors.split(","):
         extractor = _extractor(key, device)
@@ -78,10 +82,10 @@ def run(args) -> dict:
         scores, score_s = _timed(lambda: compare(real, fake, extractor.names, device=device), device)
         generate_s = sample_s * n / args.metrics_n
         total = generate_s + embed_s + score_s
-        row = {"n": n, "real_n": info["n"], "features_img_per_s": round(n / embed_s),
+        row = {"n": n, "real_n": info["n"], "features_img_per_s": _rate(n / embed_s),
                "seconds": {"real_features": round(real_s, 2), "sampling": round(generate_s, 2),
                            "features": round(embed_s, 2), "scores": round(score_s, 2)},
-               "generated_fd_is_kid_pr_s": round(total, 2), "img_per_s": round(n / total),
+               "generated_fd_is_kid_pr_s": round(total, 2), "img_per_s": _rate(n / total),
                "fd": round(scores["fd"]["value"], 3), "fd_name": scores["fd"]["name"]}
         if n != args.metrics_n:  # features scale with n; the scores hardly do (the real side is fixed)
             row[f"extrapolated_{args.metrics_n}_s"] = round((generate_s + embed_s) / n * args.metrics_n + score_s, 1)

@@ -16,7 +16,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 
-DEFAULT_REMEDIES = ["none", "unrolled", "pacgan", "mixture", "minibatch"]
+DEFAULT_REMEDIES = ["none", "unrolled", "pacgan", "mixture"]
 
 # Published numbers (modes covered, % high-quality samples, reverse KL), with their own settings
 # (VEEGAN Table 1: ring std 0.01, grid 25; PacGAN Table 1: ring radius 1 std 0.01, grid std 0.05,
@@ -79,9 +79,18 @@ def aggregate(runs: list[dict]) -> dict:
             for ds, by_remedy in table.items()}
 
 
+def _label(remedy: str, dataset: str) -> str:
+    from ganviz.collapse import REMEDY_SETTINGS
+    from ganviz.remedies import REMEDIES
+
+    if remedy == "none":
+        return "GAN (no remedy)"
+    settings = REMEDY_SETTINGS.get((remedy, dataset), {})
+    return REMEDIES[remedy].label + (f" ({', '.join(f'{k}={v}' for k, v in settings.items())})" if settings else "")
+
+
 def markdown(results: dict) -> str:
     """The benchmark table (mean ± std over seeds), next to the published numbers."""
-    from ganviz.remedies import REMEDIES
 
     lines = []
     for ds, by_remedy in results.items():
@@ -89,7 +98,7 @@ def markdown(results: dict) -> str:
                   "|---|---|---|---|---|---|"]
         for remedy, row in by_remedy.items():
             cell = lambda m, f: f"{row[m]['mean']:{f}} ± {row[m]['std']:{f}}"
-            lines.append(f"| {REMEDIES[remedy].label if remedy != 'none' else 'GAN (no remedy)'} | "
+            lines.append(f"| {_label(remedy, ds)} | "
                          f"{cell('modes', '.1f')} / {row['num_modes']} | {cell('modes_strict', '.1f')} | "
                          f"{cell('high_quality', '.1f')} | {cell('reverse_kl', '.2f')} | "
                          f"this project, {len(row['seeds'])} seeds |")
@@ -133,7 +142,8 @@ def run(args: argparse.Namespace) -> dict:
                   f"{run_['remedy']} seed {run_['seed']}: {run_['modes']}/{run_['num_modes']} modes, "
                   f"{run_['high_quality']:.1f}% HQ, rev-KL {run_['reverse_kl']:.2f} ({run_['seconds']:.0f}s)",
                   file=sys.stderr, flush=True)
-    runs.sort(key=lambda r: (r["dataset"], r["remedy"], r["seed"]))
+    order = [name for name, _ in remedies]
+    runs.sort(key=lambda r: (datasets.index(r["dataset"]), order.index(r["remedy"]), r["seed"]))
     results = aggregate(runs)
     print(markdown(results), file=sys.stderr)
     return {"settings": {"steps": args.modes_steps, "seeds": args.modes_seeds, "device": args.modes_device,

@@ -6,6 +6,7 @@ data it was trained on (the default reference). :func:`load_source` opens any ch
 """
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from ganviz.metrics.extractors import FeatureExtractor, build_extractor
 from ganviz.metrics.reference import reference_embedding
 from ganviz.metrics.scores import Progress, compare, embed
 
+
 @dataclass
 class ImageSource:
     name: str
@@ -27,20 +29,15 @@ class ImageSource:
 
 
 def source_from_gan(gan, name: str, device: str | torch.device = "cpu") -> ImageSource:
-    """An ImageSource from a live :class:`ganviz.training.GAN` (the Train page's, a Trainer's)."""
-    if len(gan.shape) != 3:
-        raise ValueError(f"{name}: a 2-D toy GAN; the image metrics need an image generator "
-                         "(toy GANs are measured on the Modes page)")
-    generator = gan.generator.to(device).eval()
-    latent_dim, num_classes = gan.latent_dim, gan.num_classes
+    """An ImageSource from a live :class:`ganviz.training.GAN` (the Train page's, a Trainer's).
 
-    @torch.no_grad()
-    def draw(n: int, rng: torch.Generator) -> torch.Tensor:
-        z = torch.randn(n, latent_dim, generator=rng, device=rng.device)
-        y = torch.randint(num_classes, (n,), generator=rng, device=rng.device) if num_classes else None
-        return generator(z, y)
+    It draws from a copy of the generator taken now, so training may go on meanwhile."""
+    from ganviz.hub import LoadedGenerator
 
-    return ImageSource(name, draw, gan.config.data, gan.shape[-1])
+    generator = copy.deepcopy(gan.generator).to(device).eval().requires_grad_(False)
+    loaded = LoadedGenerator(generator, "ganviz", gan.latent_dim, gan.num_classes, tuple(gan.shape), name,
+                             description="", config={"train": gan.config.to_dict()})
+    return source_from_generator(loaded, name)
 
 
 def source_from_generator(generator, name: str | None = None) -> ImageSource:

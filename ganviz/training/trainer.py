@@ -269,11 +269,7 @@ class Trainer:
             found = "has no config.json" if config_path is None else "has a config.json without 'train' and 'shape'"
             raise hub.CheckpointError(f"{folder_or_repo}: not a ganviz training run: it {found} (Trainer.save "
                                       "writes both)")
-        try:
-            gan = GAN(config["train"], list(config["shape"]), int(config.get("num_classes", 0)))
-        except (ValueError, TypeError, KeyError) as err:
-            raise hub.CheckpointError(f"{folder_or_repo}: config.json is not a valid ganviz run config ({err})") from None
-        hub.load_weights(gan, hub.read_state_dict(weights), str(folder_or_repo))
+        gan = hub.build_gan(config, hub.read_state_dict(weights), str(folder_or_repo))
         return cls(gan.config, device=device, gan=gan)
 
 

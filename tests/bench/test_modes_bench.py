@@ -19,7 +19,7 @@ def test_aggregate_gives_mean_and_spread_over_seeds_and_the_table_shows_publishe
     assert plain["per_seed"]["modes"] == [1, 3] and plain["seeds"] == [0, 1]
     table = markdown(results)
     assert "| GAN (no remedy) | 2.0 ± 1.4 / 8 |" in table
-    assert "| PacGAN | 8.0 ± 0.0 / 8 |" in table
+    assert "| PacGAN (pack=2) | 8.0 ± 0.0 / 8 |" in table
     assert all(f"| {name} |" in table for _, name, *_ in PUBLISHED["ring8"])
 
 

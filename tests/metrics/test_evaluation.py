@@ -62,6 +62,18 @@ def test_toy_checkpoints_and_missing_ones_are_refused(tmp_path):
         evaluate([source_from_gan(toy, "x")], 1)
 
 
+def test_a_live_gan_is_measured_from_a_snapshot(tiny_checkpoint):
+    gan = GAN.from_pretrained(tiny_checkpoint).train()
+    source = source_from_gan(gan, "live")
+    before = source.draw(4, torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        for p in gan.generator.parameters():
+            p.zero_()  # training goes on...
+    assert gan.generator.training  # ...untouched by the measurement, which keeps its own copy
+    assert torch.equal(before, source.draw(4, torch.Generator().manual_seed(0)))
+    assert source.data.name == "digits" and before.shape == (4, 1, 28, 28)
+
+
 def test_a_source_without_training_data_needs_a_reference():
     blank = ImageSource("blank", lambda n, rng: -torch.ones(n, 1, 28, 28, device=rng.device))
     with pytest.raises(ValueError, match="reference"):
