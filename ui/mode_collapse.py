@@ -118,18 +118,19 @@ def editor(means: list[list[float]], std: float) -> go.Figure:
                              hovertemplate="remove (%{x:.2f}, %{y:.2f})<extra></extra>"))
     fig.update_xaxes(range=[xmin - 0.3, xmax + 0.3])
     fig.update_yaxes(range=[ymin - 0.3, ymax + 0.3], scaleanchor="x", scaleratio=1)
-    fig.update_layout(clickmode="event+select", dragmode=False)
     return _layout(fig, "Click to place mixture components", height=420)
 
 
 def apply_click(means: list[list[float]], points: list[dict]) -> list[list[float]]:
-    """The components after a click: a click on the lattice adds a component, on a component removes it."""
+    """The components after a click: a click on a component removes it (a component usually sits on
+    a lattice spot, and Plotly then reports both), a click on the bare lattice adds one."""
     means = [list(m) for m in means]
-    for point in points:
-        x, y = round(float(point["x"]), 3), round(float(point["y"]), 3)
-        if point.get("curve_number", 0) == 1:
-            means = [m for m in means if not (abs(m[0] - x) < 1e-6 and abs(m[1] - y) < 1e-6)]
-        elif [x, y] not in means:
+    hits = [(round(float(p["x"]), 3), round(float(p["y"]), 3), p.get("curve_number", 0)) for p in points]
+    removed = [(x, y) for x, y, curve in hits if curve == 1]
+    if removed:
+        return [m for m in means if not any(abs(m[0] - x) < 1e-6 and abs(m[1] - y) < 1e-6 for x, y in removed)]
+    for x, y, _ in hits:
+        if [x, y] not in means:
             means.append([x, y])
     return means
 

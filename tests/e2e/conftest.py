@@ -105,15 +105,28 @@ def app_pages() -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def launch_chromium():
+    """``launch_chromium(*extra_args)`` -> a headless Debian Chromium (skips without one)."""
     if not Path(CHROMIUM).exists() or not shutil.which(CHROMIUM):
         pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (run `make browser`)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        browsers = []
+
+        def launch(*extra_args: str):
+            browsers.append(playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                       args=CHROMIUM_ARGS + list(extra_args)))
+            return browsers[-1]
+
+        yield launch
+        for browser in browsers:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def chromium(launch_chromium):
+    return launch_chromium()
 
 
 @pytest.fixture(scope="session")
