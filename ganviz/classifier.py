@@ -72,7 +72,8 @@ class DigitClassifier(nn.Module, PyTorchModelHubMixin, library_name="ganviz",
 
 
 def load_digit_classifier(path: str | Path | None = None, device: str | torch.device | None = None) -> DigitClassifier:
-    """The shipped classifier (``checkpoints/digit-classifier``), or one at ``path`` (folder or Hub id), in eval mode."""
+    """The shipped classifier (``checkpoints/digit-classifier``), or one at ``path`` (folder or Hub id),
+    in eval mode."""
     source = Path(path).expanduser() if path is not None else SHIPPED
     if source.exists() or source.is_absolute() or str(path or ".").startswith((".", "~")):  # a local folder
         if not (source / "model.safetensors").is_file():
@@ -171,11 +172,11 @@ def train_digit_classifier(epochs: int = 30, batch_size: int = 64, lr: float = 2
         if progress is not None:
             progress(epoch, epochs, {"loss": total / len(order)})
     model = model.cpu().eval()
+    jittered = augment(split.test_images, torch.Generator().manual_seed(seed + 1))
     report = {
         "heldout_accuracy": accuracy(model, split.test_images, split.test_labels),
         "train_accuracy": accuracy(model, split.train_images, split.train_labels),
-        "heldout_augmented_accuracy": accuracy(model, augment(split.test_images, torch.Generator().manual_seed(seed + 1)),
-                                               split.test_labels),
+        "heldout_augmented_accuracy": accuracy(model, jittered, split.test_labels),
         "n_train": len(split.train_images), "n_heldout": len(split.test_images),
         "holdout": holdout, "seed": seed, "epochs": epochs, "batch_size": batch_size, "lr": lr,
         "parameters": sum(p.numel() for p in model.parameters()),

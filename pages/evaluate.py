@@ -10,7 +10,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from ganviz.data import DESCRIPTIONS
+from ganviz.config import DataConfig
+from ganviz.data import DATASETS, DESCRIPTIONS, is_toy
 from ganviz.device import resolve_device
 from ganviz.hub import MODEL_ZOO
 from ganviz.metrics.evaluation import evaluate, load_source, source_from_gan
@@ -22,7 +23,7 @@ from ui import evaluate as ui
 JOB = "evaluate_job"
 POLL_SECONDS = 0.5
 RUNS = Path("runs")
-IMAGE_DATASETS = ["digits", "mnist", "fashion-mnist", "folder"]
+IMAGE_DATASETS = [name for name in DATASETS if not is_toy(name)]
 CURRENT_RUN = "↳ the model on the Train page now"
 ZOO_TITLES = {entry.source: entry.title for entry in MODEL_ZOO}
 
@@ -69,6 +70,9 @@ with st.sidebar:
     reference = st.selectbox("Real data", [None] + IMAGE_DATASETS, key="eval_reference",
                              format_func=lambda k: "each checkpoint's training data" if k is None
                              else f"{k} — {DESCRIPTIONS[k]}")
+    root = st.text_input("Folder of the real images", key="eval_root",
+                         help="MNIST files, or an image folder laid out root/<class>/<image>.") \
+        if reference in ("mnist", "fashion-mnist", "folder") else ""
     kid_subsets = st.number_input("KID subsets", 5, 500, 100 if device.type == "cuda" else 25, step=5,
                                   key="eval_kid_subsets",
                                   help="KID averages over random subsets of up to 1,000 samples; 100 is the usual "
@@ -81,12 +85,12 @@ running = job is not None and job.running
 
 if st.button("▶ Evaluate", type="primary", disabled=not specs or running, key="eval_start"):
     try:
+        real_data = DataConfig(name=reference, root=root) if reference else None
         with st.spinner("Loading checkpoints…"):
-            sources = []
-            for spec in dict.fromkeys(specs):
-                sources.append(train_page_source() if spec == CURRENT_RUN else load_source(spec, device))
+            sources = [train_page_source() if spec == CURRENT_RUN else load_source(spec, device)
+                       for spec in dict.fromkeys(specs)]
         st.session_state[JOB] = job = Job(lambda progress: evaluate(
-            sources, n, extractor=extractor, reference=reference, seed=int(seed), device=device, progress=progress,
+            sources, n, extractor=extractor, reference=real_data, seed=int(seed), device=device, progress=progress,
             kid_subsets=int(kid_subsets)))
         running = True
     except (ValueError, FileNotFoundError) as err:
@@ -129,7 +133,7 @@ if job is not None and not job.running:
             st.info("These use the digit classifier's features: compare them with each other, never with "
                     "published FIDs (those are Inception-v3 numbers on other data).", icon="🏷️")
         st.dataframe(ui.table(results), hide_index=True, width="stretch")
-        st.plotly_chart(ui.metric_bars(results), width="stretch", key="eval_bars")
+        st.plotly_chart(ui.metric_bars(results, real_is=first.reference["is"]), width="stretch", key="eval_bars")
         st.subheader("Samples")
         for row in range(0, len(results), 3):
             for col, result in zip(st.columns(3), results[row:row + 3]):

@@ -17,10 +17,11 @@ def _short(name: str) -> str:
 
 def metric_bars(results: list, real_is: float | None = None) -> go.Figure:
     """One small bar chart per metric (their scales differ by orders of magnitude), one bar per checkpoint."""
-    keys = [k for k in ORDER if k in results[0].scores]
+    scores = results[0].scores
+    keys = [k for k in ORDER if k in scores]
     fig = make_subplots(rows=1, cols=len(keys), horizontal_spacing=0.06,
-                        subplot_titles=[f"{_short(results[0].scores[k]['name'])}<br><sup>{results[0].scores[k]['better']}"
-                                        " is better</sup>" for k in keys])
+                        subplot_titles=[f"{_short(scores[k]['name'])}<br><sup>{scores[k]['better']} is better</sup>"
+                                        for k in keys])
     names = [r.source for r in results]
     for col, key in enumerate(keys, start=1):
         values = [r.scores[key]["value"] for r in results]
@@ -37,6 +38,10 @@ def metric_bars(results: list, real_is: float | None = None) -> go.Figure:
     return fig
 
 
+def _sig(value: float) -> float:
+    return float(f"{value:.4g}")
+
+
 def table(results: list) -> list[dict]:
     """Rows for st.dataframe: one per checkpoint, one column per metric (named with its extractor)."""
     rows = []
@@ -45,9 +50,9 @@ def table(results: list) -> list[dict]:
         for key in ORDER:
             if key in r.scores:
                 score = r.scores[key]
-                row[score["name"]] = score["value"]
+                row[score["name"]] = _sig(score["value"])
                 if "std" in score:
-                    row[f"± ({key})"] = score["std"]
+                    row[f"± ({key})"] = _sig(score["std"])
         row["img/s"] = round(r.n / max(r.seconds, 1e-9))
         rows.append(row)
     return rows

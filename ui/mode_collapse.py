@@ -122,15 +122,15 @@ def editor(means: list[list[float]], std: float) -> go.Figure:
 
 
 def apply_click(means: list[list[float]], points: list[dict]) -> list[list[float]]:
-    """The components after a click: a click on a component removes it (a component usually sits on
-    a lattice spot, and Plotly then reports both), a click on the bare lattice adds one."""
+    """The components after a click, which toggles: a click on a component (or on the lattice spot
+    it sits on; Plotly may report either or both) removes it, a click on a free spot adds one."""
     means = [list(m) for m in means]
-    hits = [(round(float(p["x"]), 3), round(float(p["y"]), 3), p.get("curve_number", 0)) for p in points]
-    removed = [(x, y) for x, y, curve in hits if curve == 1]
-    if removed:
-        return [m for m in means if not any(abs(m[0] - x) < 1e-6 and abs(m[1] - y) < 1e-6 for x, y in removed)]
-    for x, y, _ in hits:
-        if [x, y] not in means:
+    spots = {(round(float(p["x"]), 3), round(float(p["y"]), 3)): p.get("curve_number", 0) for p in points}
+    for (x, y), curve in spots.items():
+        taken = [m for m in means if abs(m[0] - x) < 1e-6 and abs(m[1] - y) < 1e-6]
+        if taken or curve == 1:
+            means = [m for m in means if m not in taken]
+        else:
             means.append([x, y])
     return means
 

@@ -10,7 +10,8 @@ import argparse
 import json
 import sys
 
-from ganviz.data import DATASETS
+from ganviz.config import DataConfig
+from ganviz.data import DATASETS, is_toy
 from ganviz.metrics.extractors import EXTRACTORS
 
 
@@ -23,9 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--extractor", default="digit-classifier", choices=list(EXTRACTORS),
                         help="feature network: the shipped digit classifier (offline) or Inception-v3 (FID weights; "
                         "needs torch-fidelity)")
-    parser.add_argument("--reference", default=None, choices=[n for n in DATASETS if n in
-                                                               ("digits", "mnist", "fashion-mnist", "folder")],
+    parser.add_argument("--reference", default=None, choices=[n for n in DATASETS if not is_toy(n)],
                         help="real dataset to compare with (default: each checkpoint's training data)")
+    parser.add_argument("--reference-root", default="", help="folder of the reference's files (mnist, folder)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--kid-subsets", type=int, default=100, help="random subsets KID averages over")
@@ -58,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
         bar.n = done
         bar.refresh()
 
-    results = evaluate(sources, args.n, extractor=args.extractor, reference=args.reference, seed=args.seed,
+    reference = DataConfig(name=args.reference, root=args.reference_root) if args.reference else None
+    results = evaluate(sources, args.n, extractor=args.extractor, reference=reference, seed=args.seed,
                        batch_size=args.batch_size, device=device, progress=progress, use_cache=not args.no_cache,
                        kid_subsets=args.kid_subsets)
     bar.close()

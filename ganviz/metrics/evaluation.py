@@ -17,7 +17,7 @@ import torch
 from ganviz.config import DataConfig
 from ganviz.metrics.extractors import FeatureExtractor, build_extractor
 from ganviz.metrics.reference import reference_embedding
-from ganviz.metrics.scores import Progress, compare, embed
+from ganviz.metrics.scores import Progress, compare, embed, inception_score
 
 
 @dataclass
@@ -50,7 +50,8 @@ def source_from_generator(generator, name: str | None = None) -> ImageSource:
 
     def draw(n: int, rng: torch.Generator) -> torch.Tensor:
         z = torch.randn(n, generator.latent_dim, generator=rng, device=rng.device)
-        y = torch.randint(generator.num_classes, (n,), generator=rng, device=rng.device) if generator.conditional else None
+        y = (torch.randint(generator.num_classes, (n,), generator=rng, device=rng.device)
+             if generator.conditional else None)
         return generator.generate(z, y, batch_size=n)
 
     return ImageSource(name, draw, data, generator.image_size)
@@ -119,8 +120,10 @@ def evaluate(sources: list[ImageSource | str], n: int = 10_000, *,
         ref_key = data.to_json()
         with out_of_memory_guard("computing image metrics", "Use fewer samples or a smaller batch size."):
             if ref_key not in references:
-                references[ref_key] = reference_embedding(data, extractor, n, seed=seed, batch_size=batch_size,
-                                                          progress=progress, use_cache=use_cache)
+                real, info = reference_embedding(data, extractor, n, seed=seed, batch_size=batch_size,
+                                                 progress=progress, use_cache=use_cache)
+                info["is"] = inception_score(real.logits, seed=seed)[0]  # the score real data gets: the scale's top
+                references[ref_key] = real, info
             real, info = references[ref_key]
             start = time.perf_counter()
             rng = torch.Generator(device).manual_seed(seed + 1)
@@ -154,7 +157,8 @@ def quality_section(evaluation: Evaluation, date: str) -> str:
     lines = [CARD_SECTION, "",
              f"Measured with `python -m ganviz evaluate` on {date}: {evaluation.n:,} samples against "
              f"{ref['n']:,} real `{ref['dataset']}` images ({ref['image_size']}px), seed {evaluation.seed}; "
-             f"feature extractor: {extractor['title']}.{caveat}",
+             f"feature extractor: {extractor['title']}.{caveat} The real images themselves score "
+             f"{ref['is']:.3g} on the {evaluation.scores['is']['name']}.",
              "", "| metric | value | better |", "|---|---|---|"]
     for score in evaluation.scores.values():
         std = f" ± {score['std']:.3g}" if "std" in score else ""

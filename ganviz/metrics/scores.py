@@ -89,11 +89,15 @@ def frechet_distance(real: torch.Tensor, fake: torch.Tensor) -> float:
     return float(metric.compute())
 
 
-def inception_score(logits: torch.Tensor, splits: int = 10, seed: int = 0) -> tuple[float, float]:
-    """exp(E_x KL(p(y|x) || p(y))): mean and std over ``splits`` disjoint parts."""
+def inception_score(logits: torch.Tensor, splits: int = 10, seed: int = 0, min_split: int = 500) -> tuple[float, float]:
+    """exp(E_x KL(p(y|x) || p(y))): mean and std over up to ``splits`` disjoint parts.
+
+    Each part keeps at least ``min_split`` samples (fewer parts for small n, std 0 for one): p(y)
+    estimated from a few dozen samples misses classes, which biases the score low (200 real digits
+    in 10 parts of 20 score 7.6 instead of 9.6)."""
     from torchmetrics.image.inception import InceptionScore
 
-    splits = max(1, min(splits, len(logits) // 2))
+    splits = max(1, min(splits, len(logits) // min_split))
     with _seeded_quiet(seed):
         metric = InceptionScore(feature=GivenFeatures(logits.shape[1]), splits=splits).to(logits.device)
         metric.update(logits.double())

@@ -18,6 +18,7 @@ def test_evaluate_a_checkpoint(tiny_checkpoint):
                         progress=lambda stage, done, total: stages.append((stage, done, total)), **FAST)
     assert result.n == 200 and result.samples.shape == (16, 1, 28, 28)
     assert result.reference["dataset"] == "digits" and result.reference["n"] == 200
+    assert 9 < result.reference["is"] <= 10  # real digits: nearly the 10 classes
     assert {"real data", f"sampling {tiny_checkpoint}"} <= {s for s, _, _ in stages}
     assert (f"sampling {tiny_checkpoint}", 200, 200) in stages
     report = json.loads(json.dumps(result.to_dict()))  # JSON-ready

@@ -47,8 +47,8 @@ def test_inception_score_known_answers(split, extractor, train_embedding):
 @pytest.mark.parametrize("corrupt, levels", [(noisy, [0.0, 0.25, 0.5, 1.0]), (blurred, [1, 3, 5, 7])],
                          ids=["noise", "blur"])
 def test_distance_rises_monotonically_as_real_images_are_corrupted(split, extractor, train_embedding, corrupt, levels):
-    distances = [frechet_distance(train_embedding.features, embed([corrupt(split.test_images, level)], extractor, 0).features)
-                 for level in levels]
+    embeddings = [embed([corrupt(split.test_images, level)], extractor, 0) for level in levels]
+    distances = [frechet_distance(train_embedding.features, e.features) for e in embeddings]
     assert all(a < b for a, b in zip(distances, distances[1:])), distances
 
 

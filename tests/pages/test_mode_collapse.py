@@ -1,5 +1,6 @@
 import time
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 PAGE = "pages/mode_collapse.py"
@@ -68,3 +69,19 @@ def test_users_place_their_own_components_and_switch_remedy(app_path):
     assert any("line 2" in e.value for e in at.error)
     at.selectbox(key="mc_treatment").set_value("mixture").run()
     assert at.subheader[1].value == "With mixture of generators"
+
+
+def test_editor_clicks_toggle_components_and_typed_lines_parse():
+    from ui.mode_collapse import apply_click, format_means, parse_means
+
+    means = [[-2.0, 0.0], [2.0, 0.0]]
+    added = apply_click(means, [{"curve_number": 0, "x": 4, "y": 4.5}])
+    assert added == [[-2.0, 0.0], [2.0, 0.0], [4.0, 4.5]]
+    # a click on a component removes it, whether Plotly reports the component or the spot under it
+    assert apply_click(added, [{"curve_number": 1, "x": 2.0, "y": 0.0}]) == [[-2.0, 0.0], [4.0, 4.5]]
+    assert apply_click(added, [{"curve_number": 0, "x": 2, "y": 0}]) == [[-2.0, 0.0], [4.0, 4.5]]
+    assert parse_means(format_means(added)) == added
+    assert parse_means("1 2; 3,4\n\n") == [[1.0, 2.0], [3.0, 4.0]]
+    for bad in ("1, 2, 3", "1, nan", "x, 1"):
+        with pytest.raises(ValueError, match="line 1"):
+            parse_means(bad)
