@@ -10,6 +10,8 @@ from pathlib import Path
 
 import streamlit as st
 
+import ui  # noqa: F401  (first: the app-shell guard in ui/__init__.py runs before heavy imports)
+
 from ganviz.config import DataConfig
 from ganviz.data import DATASETS, DESCRIPTIONS, is_toy
 from ganviz.device import resolve_device

@@ -110,10 +110,13 @@ names = {**ARM_NAMES, "treated": f"With {TREATMENTS[treatment][0]}"}
 
 # -- controls ---------------------------------------------------------------------------------------
 k1, k2, k3, k4, k5, k6 = st.columns([1, 1, 1, 1, 1, 1.4])
+def toggle_play() -> None:
+    state.mc_playing = not state.get("mc_playing", False)
+
+
 playing = state.get("mc_playing", False)
 slow = k6.toggle("Slow motion (one update per frame)", key="mc_slow")
-if k1.button("⏸ Pause" if playing else "▶ Train", type="primary", key="mc_play"):
-    playing = state.mc_playing = not playing
+k1.button("⏸ Pause" if playing else "▶ Train", type="primary", key="mc_play", on_click=toggle_play)
 if k2.button("Train only D", key="mc_only_d", disabled=playing):
     worker.step(1, train_d=True, train_g=False)
 if k3.button("Train only G", key="mc_only_g", disabled=playing):

@@ -195,3 +195,36 @@ def test_concurrent_workers_are_isolated_and_match_solo_runs():
     finally:
         for w in workers:
             w.close()
+
+
+def test_an_evaluation_that_runs_out_of_memory_says_what_to_shrink():
+    from ganviz.metrics.job import Job
+
+    def evaluation(progress):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    job = Job(evaluation)
+    job.join(30)
+    assert job.error.startswith("Out of GPU memory while evaluating (CUDA out of memory")
+    assert "fewer samples" in job.error
+
+
+def _page_that_runs_out_of_memory():
+    import streamlit as st
+    import torch
+
+    from ui.session import user_errors
+
+    with user_errors("drawing 10 million samples", "Ask for fewer samples."):
+        torch.empty(1 << 50, dtype=torch.uint8)
+    st.write("the page goes on")
+
+
+def test_a_page_shows_out_of_memory_as_an_error_and_carries_on():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_page_that_runs_out_of_memory, default_timeout=60).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Out of memory while drawing 10 million samples")
+    assert at.error[0].value.endswith("Ask for fewer samples.")
+    assert at.markdown[0].value == "the page goes on"

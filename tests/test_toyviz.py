@@ -75,8 +75,3 @@ def test_looking_at_a_run_does_not_change_how_it_continues(remedy):
     z = torch.randn(8, watched.config.model.latent_dim)
     assert torch.equal(watched.generate(z), unwatched.generate(z))
 
-
-def test_toy_view_rejects_image_data():
-    trainer = Trainer(preset("ring8", **TINY).replace(**{"data.name": "digits", "model.latent_dim": 2}))
-    with pytest.raises(ValueError, match="2D toy dataset"):
-        toy_view(trainer)

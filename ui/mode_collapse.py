@@ -52,6 +52,10 @@ def plane(view: dict, title: str, *, heatmap: bool = True, arrows: bool = True, 
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="G manifold" if i == 0 else None,
                                      showlegend=i == 0, hoverinfo="skip",
                                      line=dict(color="rgba(124,58,237,0.35)", width=1)))
+    if means is not None and len(means):
+        fig.add_trace(go.Scatter(x=means[:, 0], y=means[:, 1], mode="markers", name="mode centres",
+                                 marker=dict(symbol="circle-open", size=14, line=dict(width=1, color="#5eead4")),
+                                 hovertemplate="mode centre (%{x:.2f}, %{y:.2f})<extra></extra>"))
     real, fake = view["real"], view["fake"]
     fig.add_trace(go.Scattergl(x=real[:, 0], y=real[:, 1], mode="markers", name="real",
                                marker=dict(color=REAL, size=4, opacity=0.55)))
@@ -69,9 +73,6 @@ def plane(view: dict, title: str, *, heatmap: bool = True, arrows: bool = True, 
         xs, ys = _segments(fake[::every], fake[::every] + scale * grads[::every])
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="G's gradient", hoverinfo="skip",
                                  line=dict(color="#1f2937", width=1)))
-    if means is not None and len(means):
-        fig.add_trace(go.Scatter(x=means[:, 0], y=means[:, 1], mode="markers", name="mode centres",
-                                 marker=dict(symbol="x-thin", size=8, line=dict(width=1.5, color="#0f766e"))))
     fig.update_xaxes(range=[xmin, xmax], showgrid=False, zeroline=False)
     fig.update_yaxes(range=[ymin, ymax], scaleanchor="x", scaleratio=1, showgrid=False, zeroline=False)
     return _layout(fig, title, height=height)
@@ -98,7 +99,8 @@ def timeline(history: dict, metric: str, label: str, names: dict[str, str], heig
         if column in history:
             fig.add_trace(go.Scatter(x=history["step"], y=history[column], mode="lines", name=name,
                                      line=dict(color=ARM_COLORS[arm], width=2)))
-    return _layout(fig, label, height=height, xaxis_title="step")
+    _layout(fig, label, height=height, xaxis_title="step")
+    return fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.3, xanchor="left", x=0))
 
 
 # -- the click-to-place editor ----------------------------------------------------------------------

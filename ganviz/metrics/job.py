@@ -12,6 +12,7 @@ import time
 from typing import Any, Callable
 
 from ganviz.metrics.scores import Progress
+from ganviz.resources import describe_out_of_memory, free_memory, is_out_of_memory
 
 
 class Stopped(Exception):
@@ -36,6 +37,7 @@ class Job:
         self.stage, self.done, self.total = stage, done, max(total, 1)
 
     def _run(self, fn: Callable[[Progress], Any]) -> None:
+        out_of_memory = False
         try:
             self.result = fn(self._progress)
         except Stopped:
@@ -43,8 +45,14 @@ class Job:
         except Exception as err:  # shown on the page; the thread must end cleanly
             plain = isinstance(err, (ValueError, FileNotFoundError))  # their messages already say what to fix
             self.error = str(err) if plain else f"{type(err).__name__}: {err}"
+            out_of_memory = is_out_of_memory(err)
+            if out_of_memory:
+                self.error = describe_out_of_memory(err, "evaluating", "Use fewer samples per checkpoint or "
+                                                    "fewer checkpoints at once.")
         finally:
             self.finished = time.monotonic()
+        if out_of_memory:
+            free_memory()  # after the except block: the failed batch's tensors are unreferenced now
 
     @property
     def running(self) -> bool:

@@ -71,9 +71,11 @@ class GivenFeatures(nn.Module):
 @contextlib.contextmanager
 def _seeded_quiet(seed: int):
     """torchmetrics draws its random subsets from the global RNG: seed it without disturbing the
-    caller's stream, and drop the warning that IS/KID keep their features (that is the point here)."""
+    caller's stream. Drop the warnings that IS/KID keep their features (that is the point here) and
+    that one IS split has no spread (we report 0)."""
     with warnings.catch_warnings(), torch.random.fork_rng(devices=[]):
         warnings.filterwarnings("ignore", message=".*will save all extracted features.*")
+        warnings.filterwarnings("ignore", message=".*degrees of freedom is <= 0.*")
         torch.manual_seed(seed)
         yield
 
