@@ -71,6 +71,7 @@ if start_col.button("▶ Start", type="primary", width="stretch",
         worker = current_worker()
     if worker is not None:
         worker.start(target=max(int(target), worker.trainer.step_count + 1))
+        st.session_state["train_was_running"] = True  # so a run that stops at once (diverged) redraws too
         st.rerun()  # redraw the buttons for the running state
 if pause_col.button("⏸ Pause", width="stretch", disabled=worker is None or not worker.running):
     worker.pause()

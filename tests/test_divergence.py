@@ -8,6 +8,7 @@ import torch
 
 from ganviz.config import TrainConfig
 from ganviz.training import METRICS, DivergenceError, Trainer
+from ganviz.training.trainer import LABELS
 from ganviz.training.gan import GAN
 from ganviz.training.worker import TrainingWorker
 
@@ -43,7 +44,7 @@ def test_too_high_learning_rate_stops_with_metric_and_step_and_restores():
         trainer.step(10)
     err = info.value
     message = str(err)
-    named = [m for m in METRICS if message.startswith(m)]
+    named = [m for m in METRICS if message.startswith(f"{LABELS[m]} ({m}) became ")]
     assert named, f"the message should start with the metric that broke: {message}"
     assert 1 < err.step <= 11 and f"at step {err.step}" in message
     assert "learning rate" in message and "restored to step 1" in message

@@ -97,10 +97,11 @@ def timeline(history: dict, metric: str, label: str, names: dict[str, str], heig
     for arm, name in names.items():
         column = f"{arm}.{metric}"
         if column in history:
-            fig.add_trace(go.Scatter(x=history["step"], y=history[column], mode="lines", name=name,
-                                     line=dict(color=ARM_COLORS[arm], width=2)))
+            few = len(history["step"]) < 30  # markers until there is a line to see
+            fig.add_trace(go.Scatter(x=history["step"], y=history[column], mode="lines+markers" if few else "lines",
+                                     name=name, line=dict(color=ARM_COLORS[arm], width=2), marker=dict(size=5)))
     _layout(fig, label, height=height, xaxis_title="step")
-    return fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.3, xanchor="left", x=0))
+    return fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.45, xanchor="left", x=0))
 
 
 # -- the click-to-place editor ----------------------------------------------------------------------

@@ -25,6 +25,8 @@ from ganviz.training.history import History
 D_METRICS = ("d_loss", "d_real", "d_fake", "grad_norm_d")
 G_METRICS = ("g_loss", "grad_norm_g")
 METRICS = D_METRICS + G_METRICS
+LABELS = {"d_loss": "D loss", "d_real": "D(x) on real data", "d_fake": "D(G(z)) on generated data",
+          "grad_norm_d": "D's gradient norm", "grad_norm_g": "G's gradient norm", "g_loss": "G loss"}
 
 
 class DivergenceError(RuntimeError):
@@ -194,7 +196,8 @@ class Trainer:
         if bad.any() or not weights_ok.all():
             if bad.any():
                 row, col = np.argwhere(bad)[0]
-                name, value, at = METRICS[check[col]], table[row, check[col]], steps[row]
+                metric = METRICS[check[col]]
+                name, value, at = f"{LABELS[metric]} ({metric})", table[row, check[col]], steps[row]
             else:
                 name, value, at = f"{list(nets)[int(np.argmin(weights_ok))]} weights", "non-finite", steps[-1]
             self.load_state_dict(backup)

@@ -70,6 +70,17 @@ def test_train_start_and_stop(page, visit, web):
     visit.check("train-paused")
 
 
+def test_divergence_is_explained_on_the_page(page, visit, web):
+    visit("train?loss=lsgan&lr_g=1.0&lr_d=1.0&batch_size=32")  # blows up at step 2
+    page.get_by_role("button", name="▶ Start").click()
+    alert = page.locator('[data-testid="stAlertContentError"]').filter(has_text="training diverged")
+    alert.wait_for()
+    assert re.search(r"became (nan|inf|-inf) at step \d+", alert.inner_text()), alert.inner_text()
+    web.settle(page)
+    assert page.get_by_role("button", name="▶ Start").is_enabled()  # paused, ready for new settings
+    visit.check("train-diverged")
+
+
 def test_latent_slider_moves_the_picture(page, visit, web):
     visit("latent")
     page.get_by_role("tab", name=re.compile("Sliders")).click()

@@ -13,7 +13,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 SESSIONS = int(os.environ.get("GANVIZ_LOAD_SESSIONS", "10"))
-HOLD_S = 15          # every session trains at once for this long
+HOLD_S = 10          # every session trains at once for this long
 GRACE_S = 3          # how long a closed tab's training waits for the tab to come back
 IDLE_CPU_PERCENT = 10  # an idle Streamlit server uses ~1% of a core
 # A small toy GAN per student: the Train page's defaults with a narrower MLP.
