@@ -4,6 +4,12 @@ This file only wires the pages together; every page is in ``pages/`` and every c
 the ``ganviz`` package.
 """
 import streamlit as st
+import torch
+
+# One server trains for many browser sessions at once, each in its own worker thread: one
+# intra-op thread per training keeps them from fighting over the cores (on a busy 2-core CPU,
+# 2 threads per op made small models ~20x slower than 1). GPUs are unaffected.
+torch.set_num_threads(1)
 
 st.set_page_config(page_title="ganviz — GAN laboratory", page_icon="🧪", layout="wide")
 
