@@ -53,22 +53,20 @@ def current_worker() -> TrainingWorker | None:
     return session.current(WORKER)  # None once a closed session's worker was released
 
 
-def install(worker: TrainingWorker | None) -> None:
+def install(worker: TrainingWorker | None) -> TrainingWorker | None:
     session.adopt(WORKER, worker)  # closes the one it replaces; released when the tab closes
+    return current_worker()
 
 
 worker = current_worker()
 pending_change = worker is not None and worker.trainer.config != config
 if worker is not None and pending_change and worker.trainer.step_count == 0 and not worker.running:
-    install(build_worker(config))
-    worker, pending_change = current_worker(), False
+    worker, pending_change = install(build_worker(config)), False
 
 start_col, pause_col, step_col, reset_col, save_col = st.columns(5)
 if start_col.button("▶ Start", type="primary", width="stretch",
                     disabled=worker is not None and worker.running):
-    if worker is None:
-        install(build_worker(config))
-        worker = current_worker()
+    worker = worker or install(build_worker(config))
     if worker is not None:
         worker.start(target=max(int(target), worker.trainer.step_count + 1))
         st.session_state["train_was_running"] = True  # so a run that stops at once (diverged) redraws too
@@ -78,15 +76,11 @@ if pause_col.button("⏸ Pause", width="stretch", disabled=worker is None or not
     st.rerun()
 if step_col.button("⏭ Step", width="stretch", help="one discriminator + generator update",
                    disabled=worker is not None and worker.running):
-    if worker is None:
-        install(build_worker(config))
-        worker = current_worker()
+    worker = worker or install(build_worker(config))
     if worker is not None:
         worker.step(1)
 if reset_col.button("↺ Reset", width="stretch", help="new networks from this page's settings"):
-    install(build_worker(config))
-    worker = current_worker()
-    pending_change = False
+    worker, pending_change = install(build_worker(config)), False
 
 if pending_change:
     st.info("Settings changed since this run started. **Reset** applies them (a new run); "

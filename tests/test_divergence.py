@@ -17,14 +17,6 @@ DIVERGING = dict(loss="lsgan", lr_g=1.0, lr_d=1.0, batch_size=32, model=dict(wid
 STABLE = dict(loss="ns", lr_g=1e-3, lr_d=1e-3, batch_size=32, model=dict(width=32, depth=2))
 
 
-@pytest.fixture(autouse=True)
-def single_thread():
-    """Tiny networks: one intra-op thread is fastest, and much faster on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 def _weights(trainer: Trainer) -> dict[str, torch.Tensor]:
     return {k: v.clone() for k, v in trainer.gan.state_dict().items()}

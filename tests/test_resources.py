@@ -18,14 +18,6 @@ from ganviz.training.worker import TrainingWorker
 SMALL = dict(batch_size=16, model=dict(width=16, depth=1))
 
 
-@pytest.fixture(autouse=True)
-def single_thread():
-    """Tiny networks: one intra-op thread is fastest, and much faster on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 def _trainer(**overrides) -> Trainer:
     return Trainer(TrainConfig(**(SMALL | overrides)), device="cpu")

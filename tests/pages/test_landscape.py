@@ -3,21 +3,12 @@ and it slices the networks of the Train page's worker."""
 import json
 
 import pytest
-import torch
 from streamlit.testing.v1 import AppTest
 
 from ganviz.config import TrainConfig
 from ganviz.training import Trainer
 from ganviz.training.worker import TrainingWorker
 
-
-@pytest.fixture(autouse=True, scope="module")
-def single_thread():
-    """Tiny tensors: one intra-op thread is fastest, and much faster on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def open_page(app_path) -> AppTest:

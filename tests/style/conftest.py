@@ -1,5 +1,4 @@
 import pytest
-import torch
 
 
 @pytest.fixture(scope="session")
@@ -9,11 +8,3 @@ def vgg19_random():
 
     return load_vgg19("random")
 
-
-@pytest.fixture(autouse=True)
-def single_thread():
-    """Tiny pictures: one intra-op thread is fastest, and much faster on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
