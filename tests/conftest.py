@@ -19,3 +19,19 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 @pytest.fixture
 def app_path() -> str:
     return os.path.join(ROOT, "app.py")
+
+
+@pytest.fixture
+def open_app_page(app_path):
+    """Open ``page`` through app.py (as a shared link would, with ``params`` in the URL) under AppTest."""
+    from streamlit.testing.v1 import AppTest
+
+    def open_page(page: str, params: dict | None = None, timeout: float = 120):
+        at = AppTest.from_file(app_path, default_timeout=timeout)
+        for key, value in (params or {}).items():
+            at.query_params[key] = value
+        at.run()
+        at.switch_page(page)
+        return at.run()
+
+    return open_page

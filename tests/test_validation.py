@@ -74,19 +74,13 @@ def test_missing_dataset_files_are_named(data, expected):
 
 
 # -- the Train page -------------------------------------------------------------------------------------
-def _train_page(app_path, query: dict | None = None):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(app_path, default_timeout=90)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("pages/train.py")
-    return at.run()
+@pytest.fixture
+def train_page(open_app_page):
+    return lambda query=None: open_app_page("pages/train.py", query, timeout=90)
 
 
-def test_bad_values_on_the_train_page_show_an_error_not_a_traceback(app_path):
-    at = _train_page(app_path)
+def test_bad_values_on_the_train_page_show_an_error_not_a_traceback(train_page):
+    at = train_page()
     assert not at.exception
     for key, value, field in [("cfg:lr_d", -0.1, "lr_d"), ("cfg:lr_g", 50.0, "lr_g"),
                               ("cfg:batch_size", 0, "batch_size"), ("cfg:beta1", 2.0, "beta1")]:
@@ -99,8 +93,8 @@ def test_bad_values_on_the_train_page_show_an_error_not_a_traceback(app_path):
         assert not at.error and not at.exception
 
 
-def test_a_nonsense_link_is_ignored_with_a_warning(app_path):
-    at = _train_page(app_path, {"lr_g": "banana", "data.means": "[[1,", "batch_size": "-3"})
+def test_a_nonsense_link_is_ignored_with_a_warning(train_page):
+    at = train_page({"lr_g": "banana", "data.means": "[[1,", "batch_size": "-3"})
     assert not at.exception, at.exception
     warnings = " ".join(w.value for w in at.warning)
     assert "The link's settings were ignored" in warnings

@@ -7,13 +7,9 @@ from streamlit.testing.v1 import AppTest
 SMALL = {"model.width": "16", "model.depth": "1", "batch_size": "32"}
 
 
-def open_train(app_path, params=None) -> AppTest:
-    at = AppTest.from_file(app_path, default_timeout=120)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("pages/train.py")
-    return at.run()
+@pytest.fixture
+def open_train(open_app_page):
+    return lambda params=None: open_app_page("pages/train.py", params)
 
 
 def button(at: AppTest, label: str):
@@ -30,8 +26,8 @@ def closing():
             worker.close()
 
 
-def test_start_trains_in_the_background_and_shows_charts(app_path, closing):
-    at = open_train(app_path, SMALL)
+def test_start_trains_in_the_background_and_shows_charts(open_train, closing):
+    at = open_train(SMALL)
     closing(at)
     assert not at.exception and not at.error
     button(at, "Start").click()
@@ -51,8 +47,8 @@ def test_start_trains_in_the_background_and_shows_charts(app_path, closing):
     assert not worker.running
 
 
-def test_step_runs_exactly_one_update(app_path, closing):
-    at = open_train(app_path, SMALL)
+def test_step_runs_exactly_one_update(open_train, closing):
+    at = open_train(SMALL)
     closing(at)
     button(at, "Step").click()
     at.run()
@@ -67,26 +63,26 @@ def test_step_runs_exactly_one_update(app_path, closing):
     ("cfg:lr_d", -0.01, "lr_d: must be > 0"),
     ("cfg:batch_size", 0, "batch_size: must be >= 1"),
 ])
-def test_bad_hyperparameters_show_a_clear_error_not_a_traceback(app_path, field, value, message):
-    at = open_train(app_path)
+def test_bad_hyperparameters_show_a_clear_error_not_a_traceback(open_train, field, value, message):
+    at = open_train()
     at.sidebar.number_input(key=field).set_value(value).run()
     assert not at.exception
     assert any(message in e.value for e in at.error)
     assert "train_worker" not in at.session_state
 
 
-def test_configuration_is_mirrored_in_the_url_and_restored_from_it(app_path):
-    at = open_train(app_path)
+def test_configuration_is_mirrored_in_the_url_and_restored_from_it(open_train):
+    at = open_train()
     at.sidebar.selectbox(key="cfg:loss").set_value("hinge").run()
     assert at.query_params["loss"] in ("hinge", ["hinge"])
-    shared = open_train(app_path, {"loss": "lsgan", "data.name": "grid25", "lr_g": "0.0003"})
+    shared = open_train({"loss": "lsgan", "data.name": "grid25", "lr_g": "0.0003"})
     assert shared.sidebar.selectbox(key="cfg:loss").value == "lsgan"
     assert shared.sidebar.selectbox(key="cfg:data.name").value == "grid25"
     assert shared.sidebar.number_input(key="cfg:lr_g").value == pytest.approx(3e-4)
 
 
-def test_a_broken_link_falls_back_to_defaults_with_a_warning(app_path):
-    at = open_train(app_path, {"lr_g": "-5"})
+def test_a_broken_link_falls_back_to_defaults_with_a_warning(open_train):
+    at = open_train({"lr_g": "-5"})
     assert not at.exception
     assert any("lr_g" in w.value for w in at.warning)
     assert at.sidebar.number_input(key="cfg:lr_g").value > 0
