@@ -2,7 +2,7 @@
 together, drawn as GAN Lab draws them, with live mode coverage."""
 import streamlit as st
 
-from ganviz.collapse import DATASETS, REMEDY_SETTINGS, TREATMENTS, SideBySide, preset
+from ganviz.collapse import DATASETS, REMEDY_SETTINGS, STEPS, TREATMENTS, SideBySide, preset
 from ganviz.losses import LOSSES
 from ganviz.modes import STRICT_SHARE
 from ganviz.remedies import REMEDIES
@@ -81,11 +81,20 @@ with st.expander("Networks and remedy settings"):
     b1, b2, b3, b4, b5, b6 = st.columns(6)
     std = b1.number_input("mode std", 0.005, 1.0, base.data.std, format="%.3f", key=f"mc_std_{dataset}")
     unroll = int(b2.number_input("unrolled steps k", 1, 20, base.unroll_steps, key="mc_unroll"))
-    pack_default = REMEDY_SETTINGS.get(("pacgan", dataset), {}).get("pack", base.pack)
-    pack = int(b3.number_input("PacGAN pack m", 2, 16, pack_default, key=f"mc_pack_{dataset}"))
-    n_gen = int(b4.number_input("generators (mixture)", 2, 16, base.n_generators, key="mc_ngen"))
-    weight = b5.number_input("remedy weight", 0.0, 100.0, base.remedy_weight, key="mc_weight")
-    target = int(b6.number_input("stop at step", 10, 1_000_000, 5000, step=500, key="mc_target"))
+    def benchmark_setting(remedy: str, field: str):
+        """The value the benchmark uses for this remedy on this dataset (``ganviz.collapse``)."""
+        return REMEDY_SETTINGS.get((remedy, dataset), {}).get(field, getattr(base, field))
+
+    pack = int(b3.number_input("PacGAN pack m", 2, 16, benchmark_setting("pacgan", "pack"),
+                               key=f"mc_pack_{dataset}"))
+    n_gen = int(b4.number_input("generators (mixture)", 2, 64, benchmark_setting("mixture", "n_generators"),
+                                key=f"mc_ngen_{dataset}"))
+    weight_of = treatment if treatment in ("mixture", "historical-averaging") else "none"
+    weight = b5.number_input("remedy weight", 0.0, 100.0, benchmark_setting(weight_of, "remedy_weight"),
+                             key=f"mc_weight_{dataset}_{weight_of}",
+                             help="mixture: weight of the generator-identification term; "
+                                  "historical averaging: weight of the pull to past parameters")
+    target = int(b6.number_input("stop at step", 10, 1_000_000, STEPS[dataset], step=500, key=f"mc_target_{dataset}"))
 
 
 changes = {"loss": loss, "lr_g": lr_g, "lr_d": lr_d, "model.latent_dim": latent, "model.width": width,

@@ -16,7 +16,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 
-DEFAULT_REMEDIES = ["none", "unrolled", "pacgan", "mixture"]
+DEFAULT_REMEDIES = ["none", "unrolled", "minibatch", "pacgan", "mixture"]
 
 # Published numbers (modes covered, % high-quality samples, reverse KL), with their own settings
 # (VEEGAN Table 1: ring std 0.01, grid 25; PacGAN Table 1: ring radius 1 std 0.01, grid std 0.05,
@@ -42,7 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--modes-remedies", default=",".join(DEFAULT_REMEDIES),
                        help="comma-separated remedies; 'name@dataset' runs one on that dataset only")
     group.add_argument("--modes-seeds", type=int, default=5, help="seeds per (dataset, remedy)")
-    group.add_argument("--modes-steps", type=int, default=5000, help="training steps per run")
+    group.add_argument("--modes-steps", type=int, default=None,
+                       help="training steps per run (default: per dataset, ganviz.collapse.STEPS)")
     group.add_argument("--modes-workers", type=int, default=os.cpu_count() or 1, help="parallel processes")
     group.add_argument("--modes-device", default="cpu", choices=["cpu", "cuda", "auto"],
                        help="device of each run (default cpu: one thread per process)")
@@ -60,7 +61,7 @@ def _one_run(dataset: str, remedy: str, seed: int, steps: int, device: str) -> d
 
     result = train(preset(dataset, remedy, seed, device=device), steps)
     final = result["final"]
-    return {"dataset": dataset, "remedy": remedy, "seed": seed, "seconds": result["seconds"],
+    return {"dataset": dataset, "remedy": remedy, "seed": seed, "steps": steps, "seconds": result["seconds"],
             **{k: final[k] for k in METRICS}, "num_modes": final["num_modes"]}
 
 
@@ -72,6 +73,7 @@ def aggregate(runs: list[dict]) -> dict:
     for run in runs:
         table.setdefault(run["dataset"], {}).setdefault(run["remedy"], []).append(run)
     return {ds: {remedy: {"seeds": [r["seed"] for r in rows], "num_modes": rows[0]["num_modes"],
+                          "steps": rows[0]["steps"],
                           "seconds": summarise([r["seconds"] for r in rows]),
                           **{m: summarise([r[m] for r in rows]) for m in METRICS},
                           "per_seed": {m: [r[m] for r in rows] for m in METRICS}}
@@ -94,7 +96,9 @@ def markdown(results: dict) -> str:
 
     lines = []
     for ds, by_remedy in results.items():
-        lines += [f"**{ds}**", "", "| setup | modes (>=1 HQ) | modes (>=1%) | high quality % | reverse KL | source |",
+        steps = sorted({row["steps"] for row in by_remedy.values()})
+        lines += [f"**{ds}** ({' / '.join(f'{n:,}' for n in steps)} updates)", "",
+                  "| setup | modes (>=1 HQ) | modes (>=1%) | high quality % | reverse KL | source |",
                   "|---|---|---|---|---|---|"]
         for remedy, row in by_remedy.items():
             cell = lambda m, f: f"{row[m]['mean']:{f}} ± {row[m]['std']:{f}}"
@@ -109,7 +113,7 @@ def markdown(results: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> dict:
-    from ganviz.collapse import BASE, DATASETS, REMEDY_SETTINGS
+    from ganviz.collapse import BASE, DATASETS, REMEDY_SETTINGS, STEPS
     from ganviz.remedies import REMEDIES
 
     datasets = [d for d in args.modes_datasets.split(",") if d]
@@ -120,13 +124,17 @@ def run(args: argparse.Namespace) -> dict:
             raise ValueError(f"--modes-remedies: unknown remedy {name!r}; choose from {', '.join(REMEDIES)}")
         if only is not None and only not in DATASETS:
             raise ValueError(f"--modes-remedies: unknown dataset {only!r} in {name}@{only}")
-    if args.modes_seeds < 1 or args.modes_steps < 1 or args.modes_workers < 1:
+    for ds in datasets:
+        if ds not in DATASETS:
+            raise ValueError(f"--modes-datasets: unknown dataset {ds!r}; choose from {', '.join(DATASETS)}")
+    if args.modes_seeds < 1 or args.modes_workers < 1 or (args.modes_steps is not None and args.modes_steps < 1):
         raise ValueError("--modes-seeds, --modes-steps, --modes-workers: must be >= 1")
-    jobs = [(ds, remedy, seed, args.modes_steps, args.modes_device)
+    steps = {ds: args.modes_steps or STEPS[ds] for ds in datasets}
+    jobs = [(ds, remedy, seed, steps[ds], args.modes_device)
             for seed in range(args.modes_seeds) for ds in datasets for remedy, only in remedies
             if only in (None, ds)]
-    # slowest first (unrolled), so the pool's tail is short
-    jobs.sort(key=lambda job: job[1] != "unrolled")
+    # slowest first (unrolled, minibatch; longer runs), so the pool's tail is short
+    jobs.sort(key=lambda job: (job[1] not in ("unrolled", "minibatch"), -job[3]))
     start = time.perf_counter()
     runs = []
     with ProcessPoolExecutor(min(args.modes_workers, len(jobs)), mp_context=get_context("spawn"),
@@ -146,7 +154,7 @@ def run(args: argparse.Namespace) -> dict:
     runs.sort(key=lambda r: (datasets.index(r["dataset"]), order.index(r["remedy"]), r["seed"]))
     results = aggregate(runs)
     print(markdown(results), file=sys.stderr)
-    return {"settings": {"steps": args.modes_steps, "seeds": args.modes_seeds, "device": args.modes_device,
+    return {"settings": {"steps": steps, "seeds": args.modes_seeds, "device": args.modes_device,
                          "base": BASE, "datasets": {d: DATASETS[d] for d in datasets},
                          "remedy_settings": {f"{r}/{d}": v for (r, d), v in REMEDY_SETTINGS.items()},
                          "eval": "2500 samples; covered = >= 1 sample within 3 std of the mode"},

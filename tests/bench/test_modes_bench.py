@@ -7,7 +7,7 @@ from ganviz.bench.modes import PUBLISHED, _one_run, add_arguments, aggregate, ma
 
 
 def fake_run(remedy, seed, modes):
-    return {"dataset": "ring8", "remedy": remedy, "seed": seed, "seconds": 1.0, "modes": modes,
+    return {"dataset": "ring8", "remedy": remedy, "seed": seed, "steps": 5000, "seconds": 1.0, "modes": modes,
             "modes_strict": modes, "high_quality": 50.0, "reverse_kl": 0.1, "js": 0.2, "num_modes": 8}
 
 
@@ -18,6 +18,7 @@ def test_aggregate_gives_mean_and_spread_over_seeds_and_the_table_shows_publishe
     assert plain["modes"]["mean"] == 2.0 and plain["modes"]["std"] == pytest.approx(2 ** 0.5)
     assert plain["per_seed"]["modes"] == [1, 3] and plain["seeds"] == [0, 1]
     table = markdown(results)
+    assert "**ring8** (5,000 updates)" in table
     assert "| GAN (no remedy) | 2.0 ± 1.4 / 8 |" in table
     assert "| PacGAN (pack=2) | 8.0 ± 0.0 / 8 |" in table
     assert all(f"| {name} |" in table for _, name, *_ in PUBLISHED["ring8"])
@@ -25,7 +26,7 @@ def test_aggregate_gives_mean_and_spread_over_seeds_and_the_table_shows_publishe
 
 def test_one_benchmark_run_reports_the_mode_metrics():
     row = _one_run("ring8", "pacgan", 1, 3, "cpu")
-    assert row["remedy"] == "pacgan" and row["seed"] == 1 and row["num_modes"] == 8
+    assert row["remedy"] == "pacgan" and row["seed"] == 1 and row["num_modes"] == 8 and row["steps"] == 3
     assert 0 <= row["modes_strict"] <= row["modes"] <= 8
 
 
@@ -35,5 +36,8 @@ def test_the_suite_is_registered_and_checks_its_arguments():
     add_arguments(parser)
     with pytest.raises(ValueError, match="unknown remedy"):
         run(parser.parse_args(["--modes-remedies", "none,magic"]))
-    with pytest.raises(ValueError, match="must be >= 1"):
-        run(parser.parse_args(["--modes-seeds", "0"]))
+    with pytest.raises(ValueError, match="unknown dataset"):
+        run(parser.parse_args(["--modes-datasets", "ring8,spiral"]))
+    for bad in (["--modes-seeds", "0"], ["--modes-steps", "0"]):
+        with pytest.raises(ValueError, match="must be >= 1"):
+            run(parser.parse_args(bad))

@@ -31,7 +31,7 @@ def test_page_steps_one_update_at_a_time_and_trains_to_a_target(app_path):
     at.button(key="mc_one").click().run()
     assert progress_text(at).startswith("step 3 of")
 
-    at.number_input(key="mc_target").set_value(30).run()  # a new stop target keeps the run
+    at.number_input(key="mc_target_ring8").set_value(30).run()  # a new stop target keeps the run
     assert progress_text(at).startswith("step 3 of 30")
     at.button(key="mc_play").click().run()
     worker = at.session_state["mc_worker"]
@@ -45,6 +45,21 @@ def test_page_steps_one_update_at_a_time_and_trains_to_a_target(app_path):
     for arm, shown in zip(("plain", "treated"), coverage(at)):
         assert shown == f"{lab.latest[arm]['modes']}/8"
     assert lab.history.as_dict()["step"][-1] == 30
+
+
+def test_the_grid_starts_from_its_own_benchmark_settings(app_path):
+    at = open_page(app_path)
+    at.radio(key="mc_dataset").set_value("grid25").run()
+    assert not at.exception
+    assert coverage(at)[0].endswith("/25")
+    assert progress_text(at).startswith("step 0 of 10,000")
+    assert at.number_input(key="mc_ngen_grid25").value == 25
+    assert at.number_input(key="mc_pack_grid25").value == 4
+    at.selectbox(key="mc_treatment").set_value("mixture").run()
+    assert at.number_input(key="mc_weight_grid25_mixture").value == 3.0
+    treated = at.session_state["mc_worker"].trainer.trainers["treated"]
+    assert (treated.config.n_generators, treated.config.remedy_weight) == (25, 3.0)
+    assert len(treated.generator.components) == 25
 
 
 def test_slow_motion_advances_one_update_per_frame(app_path):
