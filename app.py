@@ -13,15 +13,18 @@ torch.set_num_threads(1)
 
 st.set_page_config(page_title="ganviz — GAN laboratory", page_icon="🧪", layout="wide")
 
+# Each page's URL is its file name (/train, /mode_collapse, ...), the name Streamlit gives a file
+# in ``pages/`` before app.py has run: a shared link that is a fresh server's first request then
+# finds its page instead of raising a "Page not found" dialog (see ui/__init__.py).
 PAGES = [
     st.Page("pages/home.py", title="Home", icon="🏠", default=True),
-    st.Page("pages/train.py", title="Train", icon="🏋️", url_path="train"),
-    st.Page("pages/mode_collapse.py", title="Mode collapse", icon="🎯", url_path="mode-collapse"),
-    st.Page("pages/phase_diagram.py", title="Phase diagram", icon="🗺️", url_path="phase-diagram"),
-    st.Page("pages/landscape.py", title="Minimax landscape", icon="⛰️", url_path="landscape"),
-    st.Page("pages/evaluate.py", title="Evaluate", icon="📏", url_path="evaluate"),
-    st.Page("pages/latent.py", title="Latent explorer", icon="🧭", url_path="latent"),
-    st.Page("pages/style_transfer.py", title="Style transfer", icon="🎨", url_path="style-transfer"),
+    st.Page("pages/train.py", title="Train", icon="🏋️"),
+    st.Page("pages/mode_collapse.py", title="Mode collapse", icon="🎯"),
+    st.Page("pages/phase_diagram.py", title="Phase diagram", icon="🗺️"),
+    st.Page("pages/landscape.py", title="Minimax landscape", icon="⛰️"),
+    st.Page("pages/evaluate.py", title="Evaluate", icon="📏"),
+    st.Page("pages/latent.py", title="Latent explorer", icon="🧭"),
+    st.Page("pages/style_transfer.py", title="Style transfer", icon="🎨"),
 ]
 
 st.navigation(PAGES).run()

@@ -20,7 +20,8 @@ from ganviz.training.cli import add_config_flags
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dataset", default="ring8", choices=list(DATASETS),
                         help="mixture: ring8, grid25, or custom (give --data.means)")
-    parser.add_argument("--steps", type=int, default=5000, help="number of D+G updates")
+    parser.add_argument("--steps", type=int, default=None,
+                        help="number of D+G updates (default: the benchmark's, 5000 on the ring, 10000 on the grid)")
     parser.add_argument("--eval-every", type=int, default=0, metavar="N",
                         help="also record the metrics every N steps (0: only at the end)")
     parser.add_argument("--eval-samples", type=int, default=EVAL_SAMPLES, metavar="N",
@@ -57,8 +58,10 @@ def describe(result: dict) -> str:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from ganviz.collapse import train
+    from ganviz.collapse import STEPS, train
 
+    if args.steps is None:
+        args.steps = STEPS[args.dataset]
     if args.steps < 1 or args.eval_every < 0 or args.eval_samples < 1:
         raise ValueError("steps, eval-samples: must be >= 1; eval-every: must be >= 0")
     config = config_from_args(args)

@@ -36,6 +36,14 @@ def test_metrics_over_time_and_config_flags(capsys):
     assert result["config"]["model"]["width"] == 8
 
 
+def test_steps_default_to_the_benchmark_length_of_each_dataset(capsys, monkeypatch):
+    from ganviz import collapse
+
+    monkeypatch.setitem(collapse.STEPS, "grid25", 3)
+    assert main(["toy", "--dataset", "grid25", "--json", *SMALL]) == 0
+    assert json.loads(capsys.readouterr().out)["steps"] == 3
+
+
 def test_custom_mixture_and_human_readable_report(capsys, tmp_path):
     assert main(["toy", "--dataset", "custom", "--data.means", "[[0, 0], [3, 3]]", "--steps", "2",
                  "--save", str(tmp_path / "ckpt"), *SMALL]) == 0

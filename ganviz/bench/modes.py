@@ -48,6 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--modes-device", default="cpu", choices=["cpu", "cuda", "auto"],
                        help="device of each run (default cpu: one thread per process)")
     group.add_argument("--modes-log", metavar="FILE", help="append each finished run to this JSON-lines file")
+    group.add_argument("--modes-from", metavar="FILE", action="append", default=[],
+                       help="train nothing: build the table from runs logged with --modes-log (repeatable; "
+                            "the runs that match the datasets, remedies and seeds asked for)")
 
 
 def _single_thread() -> None:
@@ -112,6 +115,48 @@ def markdown(results: dict) -> str:
     return "\n".join(lines)
 
 
+def _train_all(jobs: list[tuple], args: argparse.Namespace) -> list[dict]:
+    # slowest first (unrolled, minibatch; longer runs), so the pool's tail is short
+    jobs = sorted(jobs, key=lambda job: (job[1] not in ("unrolled", "minibatch"), -job[3]))
+    start = time.perf_counter()
+    runs = []
+    with ProcessPoolExecutor(min(args.modes_workers, len(jobs)), mp_context=get_context("spawn"),
+                             initializer=_single_thread) as pool:
+        futures = [pool.submit(_one_run, *job) for job in jobs]
+        for future in as_completed(futures):
+            run_ = future.result()
+            runs.append(run_)
+            if args.modes_log:
+                with open(args.modes_log, "a") as log:
+                    log.write(json.dumps(run_) + "\n")
+            print(f"[{len(runs)}/{len(jobs)} {time.perf_counter() - start:.0f}s] {run_['dataset']} "
+                  f"{run_['remedy']} seed {run_['seed']}: {run_['modes']}/{run_['num_modes']} modes, "
+                  f"{run_['high_quality']:.1f}% HQ, rev-KL {run_['reverse_kl']:.2f} ({run_['seconds']:.0f}s)",
+                  file=sys.stderr, flush=True)
+    return runs
+
+
+def _logged(files: list[str], jobs: list[tuple]) -> list[dict]:
+    """The logged runs that match ``jobs`` (dataset, remedy, seed and steps); each job at most once."""
+    wanted = {job[:4] for job in jobs}
+    runs: dict[tuple, dict] = {}
+    for name in files:
+        with open(name) as log:
+            for line in filter(str.strip, log):
+                row = json.loads(line)
+                key = (row["dataset"], row["remedy"], row["seed"], row.get("steps"))
+                if key in wanted:
+                    if key in runs:
+                        raise ValueError(f"--modes-from: {key[0]} {key[1]} seed {key[2]} is logged twice")
+                    runs[key] = row
+    if not runs:
+        raise ValueError("--modes-from: no logged run matches the datasets, remedies, seeds and steps asked for")
+    missing = sorted(wanted - runs.keys())
+    if missing:
+        print(f"--modes-from: {len(missing)} run(s) not logged, e.g. {missing[0]}", file=sys.stderr)
+    return list(runs.values())
+
+
 def run(args: argparse.Namespace) -> dict:
     from ganviz.collapse import BASE, DATASETS, REMEDY_SETTINGS, STEPS
     from ganviz.remedies import REMEDIES
@@ -133,23 +178,8 @@ def run(args: argparse.Namespace) -> dict:
     jobs = [(ds, remedy, seed, steps[ds], args.modes_device)
             for seed in range(args.modes_seeds) for ds in datasets for remedy, only in remedies
             if only in (None, ds)]
-    # slowest first (unrolled, minibatch; longer runs), so the pool's tail is short
-    jobs.sort(key=lambda job: (job[1] not in ("unrolled", "minibatch"), -job[3]))
     start = time.perf_counter()
-    runs = []
-    with ProcessPoolExecutor(min(args.modes_workers, len(jobs)), mp_context=get_context("spawn"),
-                             initializer=_single_thread) as pool:
-        futures = [pool.submit(_one_run, *job) for job in jobs]
-        for future in as_completed(futures):
-            run_ = future.result()
-            runs.append(run_)
-            if args.modes_log:
-                with open(args.modes_log, "a") as log:
-                    log.write(json.dumps(run_) + "\n")
-            print(f"[{len(runs)}/{len(jobs)} {time.perf_counter() - start:.0f}s] {run_['dataset']} "
-                  f"{run_['remedy']} seed {run_['seed']}: {run_['modes']}/{run_['num_modes']} modes, "
-                  f"{run_['high_quality']:.1f}% HQ, rev-KL {run_['reverse_kl']:.2f} ({run_['seconds']:.0f}s)",
-                  file=sys.stderr, flush=True)
+    runs = _logged(args.modes_from, jobs) if args.modes_from else _train_all(jobs, args)
     order = [name for name, _ in remedies]
     runs.sort(key=lambda r: (datasets.index(r["dataset"]), order.index(r["remedy"]), r["seed"]))
     results = aggregate(runs)

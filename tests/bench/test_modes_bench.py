@@ -1,4 +1,5 @@
 import argparse
+import json
 
 import pytest
 
@@ -41,3 +42,21 @@ def test_the_suite_is_registered_and_checks_its_arguments():
     for bad in (["--modes-seeds", "0"], ["--modes-steps", "0"]):
         with pytest.raises(ValueError, match="must be >= 1"):
             run(parser.parse_args(bad))
+
+
+def test_the_table_can_be_rebuilt_from_logged_runs_of_several_machines(tmp_path):
+    here, there = tmp_path / "here.jsonl", tmp_path / "there.jsonl"
+    here.write_text("\n".join(json.dumps(r) for r in [fake_run("none", 0, 1), fake_run("none", 1, 3),
+                                                      fake_run("none", 7, 8)]) + "\n")
+    there.write_text(json.dumps(fake_run("pacgan", 0, 8)) + "\n" + json.dumps({**fake_run("pacgan", 1, 8), "steps": 99}))
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = ["--modes-datasets", "ring8", "--modes-remedies", "none,pacgan", "--modes-seeds", "2",
+            "--modes-from", str(here), "--modes-from", str(there)]
+    results = run(parser.parse_args(args))["results"]["ring8"]
+    assert results["none"]["per_seed"]["modes"] == [1, 3]  # seed 7 is not asked for
+    assert results["pacgan"]["seeds"] == [0]  # seed 1 was logged with other settings (99 steps)
+    with pytest.raises(ValueError, match="logged twice"):
+        run(parser.parse_args(args + ["--modes-from", str(here)]))
+    with pytest.raises(ValueError, match="no logged run"):
+        run(parser.parse_args(["--modes-datasets", "grid25", "--modes-from", str(here)]))

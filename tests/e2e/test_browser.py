@@ -1,6 +1,6 @@
-"""The real app in a real browser: every page opens, a training starts and stops, a latent
-slider moves the picture, an uploaded picture is accepted (and a broken one refused), an
-evaluation runs. Screenshots of each land in ``artifacts/screenshots/``."""
+"""The real app in a real browser: every page opens, a training starts and stops, the
+mode-collapse lab trains its two GANs and steps by hand, a latent slider moves the picture, an
+uploaded picture is accepted (and a broken one refused), an evaluation runs. Screenshots of each land in ``artifacts/screenshots/``."""
 from __future__ import annotations
 
 import io
@@ -50,6 +50,15 @@ def test_every_page_opens(page, visit, pages_in_app):
         visit.check(f"page-{url or 'home'}")
 
 
+def test_a_shared_link_is_a_fresh_servers_first_request(page, start_app, web):
+    server = start_app("first-request", {"OMP_NUM_THREADS": "1"})
+    page.goto(f"{server.url}/mode_collapse")
+    web.settle(page)
+    assert page.locator('[data-testid="stMain"] h1').first.inner_text() == "Mode collapse"
+    assert page.get_by_role("dialog").count() == 0, page.get_by_role("dialog").all_inner_texts()
+    assert page.locator('[data-testid="stSidebarNav"]').is_visible()  # app.py's navigation, not the page alone
+
+
 def test_train_start_and_stop(page, visit, web):
     visit("train")
     page.get_by_role("button", name="▶ Start").click()
@@ -68,6 +77,29 @@ def test_train_start_and_stop(page, visit, web):
     web.settle(page)
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 2
     visit.check("train-paused")
+
+
+def test_mode_collapse_trains_both_gans_and_steps_by_hand(page, visit, web):
+    visit("mode_collapse")
+    page.get_by_text("Grid of 25", exact=True).click()
+    web.until(lambda: "of 10,000" in " ".join(page.locator('[data-testid="stProgress"]').all_inner_texts()),
+              what="the grid's own run length")
+    web.settle(page)
+    page.get_by_role("button", name="▶ Train").click()
+    web.until(lambda: (web.progress_step(page) or 0) > 20, what="both GANs to make progress")
+    covered = page.locator('[data-testid="stMetric"]').filter(has_text="Modes covered")
+    assert covered.count() == 2
+    assert all(v.strip().endswith("/25") for v in covered.locator('[data-testid="stMetricValue"]').all_inner_texts())
+    visit.check("mode-collapse-running")
+    page.get_by_role("button", name="⏸ Pause").click()
+    one_step = page.get_by_role("button", name="One full step")
+    web.until(one_step.is_enabled, what="the paused state")
+    web.settle(page)
+    stopped_at = web.progress_step(page)
+    one_step.click()
+    web.until(lambda: web.progress_step(page) == stopped_at + 1, what="exactly one more update")
+    web.settle(page)
+    visit.check("mode-collapse-stepped")
 
 
 def test_divergence_is_explained_on_the_page(page, visit, web):
@@ -103,7 +135,7 @@ def _png(color: str, size=(48, 40)) -> bytes:
 
 
 def test_style_transfer_upload(page, visit, web):
-    visit("style-transfer")
+    visit("style_transfer")
     content = page.locator('[data-testid="stColumn"]').filter(has_text="Content from").first
     content.get_by_text("Upload").click()
     web.settle(page)
