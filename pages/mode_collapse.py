@@ -2,7 +2,7 @@
 together, drawn as GAN Lab draws them, with live mode coverage."""
 import streamlit as st
 
-from ganviz.collapse import DATASETS, REMEDY_SETTINGS, STEPS, TREATMENTS, SideBySide, preset
+from ganviz.collapse import DATASETS, REMEDY_SETTINGS, SHOWCASE, STEPS, TREATMENTS, SideBySide, preset
 from ganviz.losses import LOSSES
 from ganviz.modes import STRICT_SHARE
 from ganviz.remedies import REMEDIES
@@ -34,7 +34,7 @@ with st.expander("Setup", expanded=True):
     c1, c2, c3, c4 = st.columns([1.2, 1.6, 1, 0.8])
     dataset = c1.radio("Data", list(DATASET_LABELS), format_func=DATASET_LABELS.get, key="mc_dataset")
     treatment = c2.selectbox("Remedy on the right", list(TREATMENTS), format_func=lambda t: TREATMENTS[t][0],
-                             index=list(TREATMENTS).index("pacgan"), key="mc_treatment")
+                             index=list(TREATMENTS).index(SHOWCASE[dataset]), key=f"mc_treatment_{dataset}")
     treatment_changes = TREATMENTS[treatment][1]
     c2.caption(REMEDIES[treatment_changes["remedy"]].description if "remedy" in treatment_changes
                else "Changes the setup: " + ", ".join(f"{k} = {v}" for k, v in treatment_changes.items()))
