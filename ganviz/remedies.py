@@ -28,6 +28,10 @@ from ganviz.models.layers import ProjectionHead
 class Remedy:
     label = "none"
     description = "The plain GAN: nothing is done against mode collapse."
+    # True when the hooks are pure tensor work, drawing randomness only from the trainer's
+    # generator and keeping no Python-side state between updates: then the CUDA-graph fast path
+    # may replay them (ganviz.training.fast). Checked against the eager path on a GPU in the tests.
+    graph_safe = False
 
     def __init__(self, config):
         self.config = config
@@ -150,6 +154,7 @@ class MinibatchDiscriminator(nn.Module):
 
 class MinibatchDiscrimination(Remedy):
     label = "minibatch discrimination"
+    graph_safe = True
     description = ("D also sees how similar each sample is to the rest of its batch, so a collapsed "
                    "batch of near-copies gives itself away (Salimans et al. 2016).")
 
@@ -166,6 +171,7 @@ class FeatureMatching(Remedy):
     real data, a target that does not move to one point the way D's favourite output does."""
 
     label = "feature matching"
+    graph_safe = True
     description = ("G matches the average of D's hidden features on real data instead of fooling D "
                    "outright (Salimans et al. 2016).")
 
@@ -246,6 +252,7 @@ class PackedDiscriminator(nn.Module):
 
 class PacGAN(Remedy):
     label = "PacGAN"
+    graph_safe = True
     description = ("D judges m samples packed together, so a generator that repeats itself is easy to "
                    "catch (Lin et al. 2018).")
 
@@ -316,6 +323,7 @@ class Mixture(Remedy):
     MGAN's (Hoang et al. 2018), the multi-agent idea MAD-GAN's (Ghosh et al. 2018)."""
 
     label = "mixture of generators"
+    graph_safe = True
     description = ("Several generators share one D, which must also tell them apart; being "
                    "recognisable pushes them onto different modes (MAD-GAN / MGAN).")
 

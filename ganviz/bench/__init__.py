@@ -7,7 +7,7 @@ imported only when it runs.
 from __future__ import annotations
 
 SUITES: dict[str, tuple[str, str]] = {
-    "training": ("ganviz.bench.training", "toy GAN tutorial loop vs Trainer plain/fast, populations, DCGAN, UI polling"),
+    "training": ("ganviz.bench.training", "toy GAN tutorial loop vs Trainer plain/fast, populations, DCGAN, UI polling, remedies"),
     "landscape": ("ganviz.bench.landscape", "Dirac-GAN 200x200 surface + vector field, trajectory, network slice"),
     "style": ("ganviz.bench.style", "style transfer 512 px x 300 L-BFGS evaluations: PyTorch tutorial vs ganviz"),
     "metrics": ("ganviz.bench.metrics", "FID/IS/KID of 10,000 samples: digit classifier vs Inception-v3 features"),

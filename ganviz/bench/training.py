@@ -5,7 +5,9 @@
 - a population of toy GANs trained as one batched model (GAN-steps/s over all members);
 - DCGAN on 28x28 digits, batch 128: the tutorial loop and the Trainer's two paths;
 - what a live page costs: training throughput of a TrainingWorker while a thread polls
-  ``snapshot()`` at 4 Hz, against the same worker unobserved.
+  ``snapshot()`` at 4 Hz, against the same worker unobserved;
+- the mode-collapse remedies that a CUDA graph may replay, on the grid25 collapse preset: the
+  Trainer's plain path against its fast path, with the plain GAN for reference.
 
 Variants of the same work take turns after a warm-up (the median of at least three turns of
 about ``--training-seconds`` in all), host clock around whole calls that end in a host sync (so the
@@ -31,6 +33,9 @@ def add_arguments(parser) -> None:
                         help="training: device to time")
     parser.add_argument("--training-population", type=int, default=None,
                         help="training: members of the population (default 64 on a GPU, 8 on a CPU)")
+    parser.add_argument("--training-remedies", default="graph-safe",
+                        help="training: remedies to time on the grid25 preset, comma-separated "
+                             "('graph-safe': those the fast path replays; '': none)")
 
 
 def _sync(device) -> None:
@@ -178,12 +183,43 @@ def _polling(config, device, seconds: float) -> dict:
     return out
 
 
+def _remedies(names: list[str], device, seconds: float) -> dict:
+    """Steps/s of each remedy on the grid25 collapse preset, on the Trainer's plain and fast paths."""
+    from ganviz.collapse import preset
+    from ganviz.training import Trainer
+
+    out = {}
+    for name in ["none", *names]:
+        config = preset("grid25", name, device=device.type)
+        plain, fast = Trainer(config, device=device, fast=False), Trainer(config, device=device)
+        measured = rates({"plain": lambda: plain.step(CHUNK["toy"]), "fast": lambda: fast.step(CHUNK["toy"])},
+                         CHUNK["toy"], seconds, device)
+        out[name] = {**measured, "fast_vs_plain": measured["fast"] / measured["plain"],
+                     "fast_path": fast.fast.describe()}
+        print(f"  grid25 {name}: plain {measured['plain']:,.0f} steps/s, fast {measured['fast']:,.0f} steps/s "
+              f"({out[name]['fast_vs_plain']:.1f}x)", file=sys.stderr)
+    return out
+
+
+def _remedy_names(spec: str) -> list[str]:
+    from ganviz.remedies import REMEDIES
+
+    if spec == "graph-safe":
+        return [name for name, cls in REMEDIES.items() if cls.graph_safe]
+    names = [n for n in spec.split(",") if n and n != "none"]
+    unknown = [n for n in names if n not in REMEDIES]
+    if unknown:
+        raise ValueError(f"--training-remedies: unknown remedy {unknown[0]!r}; choose from {', '.join(REMEDIES)}")
+    return names
+
+
 def run(args) -> dict:
     import torch
 
     from ganviz.config import TrainConfig
     from ganviz.device import describe_device, resolve_device
 
+    remedies = _remedy_names(args.training_remedies)
     device = resolve_device(args.training_device)
     seconds = args.training_seconds
     size = args.training_population or (64 if device.type == "cuda" else 8)
@@ -194,7 +230,9 @@ def run(args) -> dict:
               "population": _population(toy, device, size, seconds),
               "dcgan": {"setup": "DCGAN 28x28 digits, 64 channels, batch 128",
                         **_paths(dcgan, device, seconds, "DCGAN")},
-              "ui_polling": _polling(toy, device, seconds)}
+              "ui_polling": _polling(toy, device, seconds),
+              "remedies": {"setup": "grid25 collapse preset (MLP 2x128, batch 256)",
+                           **_remedies(remedies, device, seconds)}}
     report["population"]["vs_one_fast_trainer"] = (report["population"]["gan_steps_per_s_shared_streams"]
                                                    / report["toy"]["trainer_fast"])
     print(f"== training ratios on {report['device']}: toy fast/tutorial "
