@@ -119,13 +119,16 @@ names = {**ARM_NAMES, "treated": f"With {TREATMENTS[treatment][0]}"}
 
 # -- controls ---------------------------------------------------------------------------------------
 k1, k2, k3, k4, k5, k6 = st.columns([1, 1, 1, 1, 1, 1.4])
-def toggle_play() -> None:
-    state.mc_playing = not state.get("mc_playing", False)
+def set_playing(value: bool) -> None:
+    state.mc_playing = value
 
 
 playing = state.get("mc_playing", False)
 slow = k6.toggle("Slow motion (one update per frame)", key="mc_slow")
-k1.button("⏸ Pause" if playing else "▶ Train", type="primary", key="mc_play", on_click=toggle_play)
+# The button sets what its label says rather than flipping the state: a click that reaches the
+# server twice (while a live frame is redrawing) still pauses, instead of pausing and resuming.
+k1.button("⏸ Pause" if playing else "▶ Train", type="primary", key="mc_play", on_click=set_playing,
+          args=(not playing,))
 if k2.button("Train only D", key="mc_only_d", disabled=playing):
     worker.step(1, train_d=True, train_g=False)
 if k3.button("Train only G", key="mc_only_g", disabled=playing):

@@ -196,3 +196,11 @@ def exceptions_on(tab) -> list[str]:
 def web() -> SimpleNamespace:
     """The page-driving helpers above, for the test modules (which cannot import conftest)."""
     return SimpleNamespace(settle=settle, until=until, progress_step=progress_step, exceptions_on=exceptions_on)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the test item, so a fixture can tell that its test failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)

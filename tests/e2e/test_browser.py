@@ -14,12 +14,17 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(chromium):
-    """A fresh browser context per test: a new Streamlit session, as a new visitor gets."""
+def page(chromium, request, screenshots):
+    """A fresh browser context per test: a new Streamlit session, as a new visitor gets. A failed
+    test leaves a screenshot of the page as it was, and prints what the page said."""
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     tab = context.new_page()
     tab.set_default_timeout(180_000)
     yield tab
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        tab.screenshot(path=str(screenshots / f"FAILED-{request.node.name}.png"))
+        print("page text at the failure:\n" + tab.locator('[data-testid="stMain"]').inner_text(timeout=10_000)[:3000])
     context.close()
 
 
@@ -168,3 +173,4 @@ def test_evaluation_runs(page, visit, web):
     assert page.locator('[data-testid="stDataFrame"]').count() == 1
     assert "500 generated samples" in page.locator('[data-testid="stMain"]').inner_text()
     visit.check("evaluate-results")
+
