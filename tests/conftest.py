@@ -35,3 +35,14 @@ def open_app_page(app_path):
         return at.run()
 
     return open_page
+
+
+@pytest.fixture
+def close_worker_after():
+    """``close_worker_after(at, key)``: when the test ends, close the worker that the page under
+    AppTest left in its session state at ``key`` (if any), and release what it holds."""
+    opened = []
+    yield lambda at, key: opened.append((at, key))
+    for at, key in opened:
+        if key in at.session_state and at.session_state[key] is not None:
+            at.session_state[key].close(release=True)

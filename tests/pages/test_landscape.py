@@ -11,10 +11,9 @@ from ganviz.training.worker import TrainingWorker
 
 
 
-def open_page(app_path) -> AppTest:
-    at = AppTest.from_file(app_path, default_timeout=120).run()
-    at.switch_page("pages/landscape.py")
-    return at.run()
+@pytest.fixture
+def open_page(open_app_page):
+    return lambda: open_app_page("pages/landscape.py")
 
 
 def chart(at: AppTest, key: str) -> dict:
@@ -27,8 +26,8 @@ def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-def test_renders_the_game_and_controls_change_the_figures(app_path):
-    at = open_page(app_path)
+def test_renders_the_game_and_controls_change_the_figures(open_page):
+    at = open_page()
     assert not at.exception and not at.error
     assert "cycles" in metric(at, "Verdict")  # plain simultaneous GDA on the non-saturating loss
     flow = chart(at, "ls_flow")
@@ -52,8 +51,8 @@ def test_renders_the_game_and_controls_change_the_figures(app_path):
     assert not at.exception
 
 
-def test_optimal_discriminator_panel_and_the_note_when_nothing_trains(app_path):
-    at = open_page(app_path)
+def test_optimal_discriminator_panel_and_the_note_when_nothing_trains(open_page):
+    at = open_page()
     v, two_jsd = float(metric(at, "V(D*, G)")), float(metric(at, "2·JSD − log 4"))
     assert v == pytest.approx(two_jsd, abs=1e-5)
     at.slider(key="ls_generated_loc").set_value(0.0)

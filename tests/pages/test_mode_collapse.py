@@ -1,15 +1,13 @@
 import time
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 PAGE = "pages/mode_collapse.py"
 
 
-def open_page(app_path) -> AppTest:
-    at = AppTest.from_file(app_path, default_timeout=90).run()
-    at.switch_page(PAGE)
-    return at.run()
+@pytest.fixture
+def open_page(open_app_page):
+    return lambda: open_app_page(PAGE, timeout=90)
 
 
 def progress_text(at) -> str:
@@ -20,8 +18,8 @@ def coverage(at) -> list[str]:
     return [m.value for m in at.metric if m.label == "Modes covered"]
 
 
-def test_page_steps_one_update_at_a_time_and_trains_to_a_target(app_path):
-    at = open_page(app_path)
+def test_page_steps_one_update_at_a_time_and_trains_to_a_target(open_page):
+    at = open_page()
     assert not at.exception
     assert coverage(at) == [coverage(at)[0]] * 2 and coverage(at)[0].endswith("/8")
     assert [h.value for h in at.subheader] == ["Plain GAN", "With PacGAN"]
@@ -47,8 +45,8 @@ def test_page_steps_one_update_at_a_time_and_trains_to_a_target(app_path):
     assert lab.history.as_dict()["step"][-1] == 30
 
 
-def test_the_grid_starts_from_its_own_benchmark_settings(app_path):
-    at = open_page(app_path)
+def test_the_grid_starts_from_its_own_benchmark_settings(open_page):
+    at = open_page()
     at.radio(key="mc_dataset").set_value("grid25").run()
     assert not at.exception
     assert coverage(at)[0].endswith("/25")
@@ -62,8 +60,8 @@ def test_the_grid_starts_from_its_own_benchmark_settings(app_path):
     assert len(treated.generator.components) == 25
 
 
-def test_slow_motion_advances_one_update_per_frame(app_path):
-    at = open_page(app_path)
+def test_slow_motion_advances_one_update_per_frame(open_page):
+    at = open_page()
     at.toggle(key="mc_slow").set_value(True).run()
     at.button(key="mc_play").click().run()
     first = at.session_state["mc_worker"].trainer.step_count
@@ -72,8 +70,8 @@ def test_slow_motion_advances_one_update_per_frame(app_path):
     assert not at.session_state["mc_worker"].running  # the page steps, not the background thread
 
 
-def test_users_place_their_own_components_and_switch_remedy(app_path):
-    at = open_page(app_path)
+def test_users_place_their_own_components_and_switch_remedy(open_page):
+    at = open_page()
     at.radio(key="mc_dataset").set_value("custom").run()
     at.text_area(key="mc_means_text").set_value("0, 0\n3, 3\n-3, 2").run()
     assert not at.exception

@@ -8,28 +8,21 @@ from streamlit.testing.v1 import AppTest
 SMALL = {"Steps": 6, "Batch size": 16, "Units per layer": 8}
 
 
-def open_page(app_path) -> AppTest:
-    at = AppTest.from_file(app_path, default_timeout=120).run()
-    at.switch_page("pages/phase_diagram.py")
-    at.run()
-    for label, value in SMALL.items():
-        next(n for n in at.number_input if n.label == label).set_value(value)
-    next(t for t in at.text_input if t.label == "x values").set_value("1e-3,1e-2")
-    next(t for t in at.text_input if t.label == "y values").set_value("1e-3,1e-2")
-    return at.run()
+@pytest.fixture
+def open_page(open_app_page):
+    def open_small_grid() -> AppTest:
+        at = open_app_page("pages/phase_diagram.py")
+        for label, value in SMALL.items():
+            next(n for n in at.number_input if n.label == label).set_value(value)
+        next(t for t in at.text_input if t.label == "x values").set_value("1e-3,1e-2")
+        next(t for t in at.text_input if t.label == "y values").set_value("1e-3,1e-2")
+        return at.run()
+
+    return open_small_grid
 
 
 def button(at: AppTest, label: str):
     return next(b for b in at.button if label in b.label)
-
-
-@pytest.fixture
-def pages():
-    opened = []
-    yield opened.append
-    for at in opened:
-        if "phase_worker" in at.session_state:
-            at.session_state["phase_worker"].close(release=True)
 
 
 def wait_until_done(at: AppTest, timeout: float = 60) -> None:
@@ -40,9 +33,9 @@ def wait_until_done(at: AppTest, timeout: float = 60) -> None:
     assert not worker.running
 
 
-def test_a_grid_trains_and_its_cells_fill_in(app_path, pages):
-    at = open_page(app_path)
-    pages(at)
+def test_a_grid_trains_and_its_cells_fill_in(open_page, close_worker_after):
+    at = open_page()
+    close_worker_after(at, "phase_worker")
     assert not at.exception and not at.error
     assert any("Compute" in i.value for i in at.info)
     button(at, "Compute").click()
@@ -63,9 +56,9 @@ def test_a_grid_trains_and_its_cells_fill_in(app_path, pages):
     assert at.session_state["phase_selected"] == 3
 
 
-def test_stop_pauses_a_long_grid(app_path, pages):
-    at = open_page(app_path)
-    pages(at)
+def test_stop_pauses_a_long_grid(open_page, close_worker_after):
+    at = open_page()
+    close_worker_after(at, "phase_worker")
     next(n for n in at.number_input if n.label == "Steps").set_value(100_000)
     at.run()
     button(at, "Compute").click()
@@ -77,9 +70,9 @@ def test_stop_pauses_a_long_grid(app_path, pages):
     assert not worker.running and worker.trainer.step_count < 100_000
 
 
-def test_a_bad_axis_is_explained(app_path, pages):
-    at = open_page(app_path)
-    pages(at)
+def test_a_bad_axis_is_explained(open_page, close_worker_after):
+    at = open_page()
+    close_worker_after(at, "phase_worker")
     next(t for t in at.text_input if t.label == "x values").set_value("fast,slow")
     at.run()
     button(at, "Compute").click()

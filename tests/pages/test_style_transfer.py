@@ -10,15 +10,24 @@ from streamlit.testing.v1 import AppTest
 PAGE = "pages/style_transfer.py"
 
 
-def open_page(app_path) -> AppTest:
-    at = AppTest.from_file(app_path, default_timeout=120)
-    at.run()
-    at.switch_page(PAGE)
-    return at.run()
+@pytest.fixture
+def open_page(open_app_page):
+    return lambda: open_app_page(PAGE)
 
 
 def button(at: AppTest, key: str):
     return at.button(key=key)
+
+
+def start_64px_run(at: AppTest, steps: int):
+    """Start a 64 px run of ``steps`` L-BFGS steps (a preview every 5) and return its worker."""
+    at.sidebar.select_slider(key="style_size").set_value(64)
+    at.sidebar.slider(key="style_steps").set_value(steps)
+    at.sidebar.slider(key="style_every").set_value(5)
+    at.run()
+    button(at, "style_start").click()
+    at.run()
+    return at.session_state["style_worker"]
 
 
 @pytest.fixture
@@ -26,19 +35,13 @@ def random_vgg(monkeypatch):
     monkeypatch.setenv("GANVIZ_VGG19_WEIGHTS", "random")
 
 
-def test_runs_in_the_background_and_offers_the_result(app_path, random_vgg):
-    at = open_page(app_path)
+def test_runs_in_the_background_and_offers_the_result(open_page, random_vgg):
+    at = open_page()
     assert not at.exception and not at.error
     assert any("random weights" in w.value for w in at.warning)
     assert len(at.get("image")) == 2  # the two chosen example pictures
-    at.sidebar.select_slider(key="style_size").set_value(64)
-    at.sidebar.slider(key="style_steps").set_value(10)
     at.sidebar.radio(key="style_layers").set_value("tutorial")
-    at.sidebar.slider(key="style_every").set_value(5)
-    at.run()
-    button(at, "style_start").click()
-    at.run()
-    worker = at.session_state["style_worker"]
+    worker = start_64px_run(at, steps=10)
     try:
         deadline = time.monotonic() + 90
         while worker.running and time.monotonic() < deadline:
@@ -57,15 +60,9 @@ def test_runs_in_the_background_and_offers_the_result(app_path, random_vgg):
         worker.close()
 
 
-def test_stop_pauses_the_run(app_path, random_vgg):
-    at = open_page(app_path)
-    at.sidebar.select_slider(key="style_size").set_value(64)
-    at.sidebar.slider(key="style_steps").set_value(1000)
-    at.sidebar.slider(key="style_every").set_value(5)
-    at.run()
-    button(at, "style_start").click()
-    at.run()
-    worker = at.session_state["style_worker"]
+def test_stop_pauses_the_run(open_page, random_vgg):
+    at = open_page()
+    worker = start_64px_run(at, steps=1000)
     try:
         assert worker.running
         button(at, "style_stop").click()
@@ -76,8 +73,8 @@ def test_stop_pauses_the_run(app_path, random_vgg):
         worker.close()
 
 
-def test_a_bad_upload_gets_a_clear_message(app_path, random_vgg):
-    at = open_page(app_path)
+def test_a_bad_upload_gets_a_clear_message(open_page, random_vgg):
+    at = open_page()
     at.radio(key="style_content_mode").set_value("Upload").run()
     at.file_uploader(key="style_content_upload").set_value(("holiday.png", b"not a picture at all", "image/png")).run()
     assert not at.exception
@@ -89,10 +86,10 @@ def test_a_bad_upload_gets_a_clear_message(app_path, random_vgg):
     assert not at.error and not button(at, "style_start").disabled
 
 
-def test_missing_weights_say_what_is_missing_and_how_to_provide_them(app_path, monkeypatch, tmp_path):
+def test_missing_weights_say_what_is_missing_and_how_to_provide_them(open_page, monkeypatch, tmp_path):
     monkeypatch.delenv("GANVIZ_VGG19_WEIGHTS", raising=False)
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
-    at = open_page(app_path)
+    at = open_page()
     assert not at.exception
     text = " ".join(e.value for e in at.error)
     assert "weights are missing" in text and "vgg19-dcbb9e9d.pth" in text and "GANVIZ_VGG19_WEIGHTS" in text

@@ -16,19 +16,9 @@ def button(at: AppTest, label: str):
     return next(b for b in at.button if label in b.label)
 
 
-@pytest.fixture
-def closing():
-    opened = []
-    yield opened.append
-    for at in opened:
-        worker = at.session_state["train_worker"] if "train_worker" in at.session_state else None
-        if worker is not None:
-            worker.close()
-
-
-def test_start_trains_in_the_background_and_shows_charts(open_train, closing):
+def test_start_trains_in_the_background_and_shows_charts(open_train, close_worker_after):
     at = open_train(SMALL)
-    closing(at)
+    close_worker_after(at, "train_worker")
     assert not at.exception and not at.error
     button(at, "Start").click()
     at.run()
@@ -47,9 +37,9 @@ def test_start_trains_in_the_background_and_shows_charts(open_train, closing):
     assert not worker.running
 
 
-def test_step_runs_exactly_one_update(open_train, closing):
+def test_step_runs_exactly_one_update(open_train, close_worker_after):
     at = open_train(SMALL)
-    closing(at)
+    close_worker_after(at, "train_worker")
     button(at, "Step").click()
     at.run()
     worker = at.session_state["train_worker"]
