@@ -16,7 +16,7 @@ from ganviz.config import DataConfig
 from ganviz.data import DATASETS, DESCRIPTIONS, is_toy
 from ganviz.device import resolve_device
 from ganviz.hub import MODEL_ZOO
-from ganviz.metrics.evaluation import evaluate, load_source, source_from_gan
+from ganviz.metrics.evaluation import evaluate, load_source, source_from_gan, spread_notes
 from ganviz.metrics.extractors import EXTRACTORS
 from ganviz.metrics.job import Job
 from ganviz.viz import image_grid
@@ -77,8 +77,9 @@ with st.sidebar:
         if reference in ("mnist", "fashion-mnist", "folder") else ""
     kid_subsets = st.number_input("KID subsets", 5, 500, 100 if device.type == "cuda" else 25, step=5,
                                   key="eval_kid_subsets",
-                                  help="KID averages over random subsets of up to 1,000 samples; 100 is the usual "
-                                       "choice, fewer is faster on a CPU (the ± grows).")
+                                  help="KID averages over random subsets of 1,000 samples (half of the smaller set "
+                                       "when it has no more than 1,000); 100 is the usual choice, fewer is faster on a "
+                                       "CPU. The ± is the std over these subsets.")
     seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="eval_seed")
 
 specs = list(chosen) + [line.strip() for line in extra.splitlines() if line.strip()]
@@ -135,6 +136,7 @@ if job is not None and not job.running:
             st.info("These use the digit classifier's features: compare them with each other, never with "
                     "published FIDs (those are Inception-v3 numbers on other data).", icon="🏷️")
         st.dataframe(ui.table(results), hide_index=True, width="stretch")
+        st.caption("  \n".join(dict.fromkeys(note for r in results for note in spread_notes(r.scores))))
         st.plotly_chart(ui.metric_bars(results, real_is=first.reference["is"]), width="stretch", key="eval_bars")
         st.subheader("Samples")
         for row in range(0, len(results), 3):
@@ -152,11 +154,13 @@ with st.expander("What the numbers mean — and how they mislead", expanded=job 
   generated features and measure the distance between the two, ‖μᵣ − μ_g‖² + Tr(Σᵣ + Σ_g − 2(Σᵣ Σ_g)^½).
   Lower is better; 0 only for identical statistics. It rewards quality *and* diversity at once.
 - **Inception Score** (here with the classifier's logits when the digit classifier is chosen):
-  exp E[KL(p(y|x) ‖ p(y))]. High when each sample is confidently one class *and* all classes appear.
+  exp E[KL(p(y|x) ‖ p(y))], mean ± population std (ddof = 0, as torch-fidelity) over disjoint splits.
+  High when each sample is confidently one class *and* all classes appear.
   Its maximum is the number of classes (10 for digits); a generator that draws one perfect digit scores ≈ 1.
   It never looks at the real data, so it cannot see that the samples differ from it.
 - **KID**: the squared maximum mean discrepancy between the two feature sets with a cubic polynomial kernel,
-  averaged over random subsets (± is their spread). Unbiased, so it is fair at small sample sizes.
+  averaged over random subsets (± is their spread; the caption under the table says how many subsets, of
+  what size, and how many were distinct). Unbiased, so it is fair at small sample sizes.
 - **Precision / recall** (Kynkäänniemi et al. 2019): the share of generated samples that land within the real
   data's k-nearest-neighbour manifold (quality), and the share of real samples covered by the generated one
   (diversity). A mode-collapsed generator can keep precision high while recall falls.

@@ -25,19 +25,25 @@ OWN_TRAINER = "ls_trainer"    # a small GAN built here when the Train page has n
 SLICE = "ls_slice"
 
 PRESETS = {
-    "Plain simultaneous GDA (non-saturating): no convergence":
-        dict(loss="ns", mode="simultaneous", reg="none", lr=0.1, ratio=1.0, momentum=0.0, steps=300),
+    "Plain simultaneous GDA (non-saturating): a limit cycle, no convergence":
+        dict(loss="ns", mode="simultaneous", reg="none", lr=0.2, ratio=1.0, momentum=0.0, steps=1000),
+    "Plain alternating GDA (non-saturating): converges, slowly":
+        dict(loss="ns", mode="alternating", reg="none", lr=0.1, ratio=1.0, momentum=0.0, steps=3000),
     "R1 penalty (Mescheder et al. 2018): converges":
         dict(loss="ns", mode="simultaneous", reg="R1", weight=1.0, lr=0.1, ratio=1.0, momentum=0.0, steps=300),
+    "Instance noise σ = 0.5 (Mescheder et al. 2018): converges":
+        dict(loss="ns", mode="simultaneous", reg="none", noise=0.5, lr=0.1, ratio=1.0, momentum=0.0, steps=300),
     "Wasserstein game, simultaneous: spirals out":
         dict(loss="wgan-gp", mode="simultaneous", reg="none", lr=0.1, ratio=1.0, momentum=0.0, steps=300),
     "Wasserstein game, alternating: orbits for ever":
         dict(loss="wgan-gp", mode="alternating", reg="none", lr=0.1, ratio=1.0, momentum=0.0, steps=300),
+    "Original WGAN, weight clipping at 0.01: oscillates at the clip, no convergence":
+        dict(loss="wgan", mode="simultaneous", reg="none", lr=0.1, ratio=1.0, momentum=0.0, steps=3000, extent=0.5),
     "Negative momentum, alternating (Gidel et al. 2019): converges":
         dict(loss="wgan-gp", mode="alternating", reg="none", lr=0.3, ratio=1.0, momentum=-0.5, steps=600),
     "Positive momentum, alternating: blows up":
         dict(loss="wgan-gp", mode="alternating", reg="none", lr=0.1, ratio=1.0, momentum=0.3, steps=300),
-    "WGAN-GP's penalty (centred at 1): does not converge":
+    "WGAN-GP's penalty (centred at 1): stalls at θ = 2γ, off the equilibrium":
         dict(loss="wgan-gp", mode="simultaneous", reg="GP", weight=1.0, lr=0.1, ratio=1.0, momentum=0.0, steps=300),
     "TTUR: a 5x faster discriminator with a weak R1":
         dict(loss="ns", mode="simultaneous", reg="R1", weight=0.3, lr=0.1, ratio=5.0, momentum=0.0, steps=300),
@@ -46,20 +52,23 @@ STEP_SIZES = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0]
 RATIOS = [0.2, 0.5, 1.0, 2.0, 5.0]
 WEIGHTS = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 REGULARISERS = {"none": "none", "R1": "R1: ½‖∇ₓD(real)‖²", "GP": "GP: (‖∇ₓD(x̂)‖ − 1)²"}
+NOISE_LEVELS = [0.0, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0]
 VERDICTS = {
-    "converges": ("✅", "reaches the equilibrium (0, 0): the fake point lands on the data and D goes flat."),
-    "cycles": ("🔄", "neither reaches nor escapes the equilibrium: the players chase each other round it."),
-    "diverges": ("💥", "spirals away from the equilibrium: each player's step overshoots the other's."),
-    "stalls": ("⏸", "comes to rest away from (0, 0): a stationary point that is not the equilibrium."),
+    "converging": ("✅", "the distance to the equilibrium (0, 0) keeps falling: the fake point lands on the data "
+                         "and D goes flat."),
+    "orbiting": ("🔄", "the distance stays in a band and does not fall: the players chase each other round (or "
+                      "beside) the equilibrium for ever."),
+    "diverging": ("💥", "the distance keeps growing: each player's step overshoots the other's."),
+    "stalled": ("⏸", "the path has come to rest away from (0, 0): a stationary point that is not the equilibrium."),
 }
 
 
-DEFAULTS = dict(loss="ns", mode="simultaneous", lr=0.1, ratio=1.0, momentum=0.0, reg="none", weight=1.0,
-                steps=300, start_psi=1.0, start_theta=1.0, which="value", extent=2.0)
+DEFAULTS = dict(loss="ns", mode="simultaneous", lr=0.2, ratio=1.0, momentum=0.0, reg="none", weight=1.0, noise=0.0,
+                steps=1000, start_psi=1.0, start_theta=1.0, which="value", extent=2.0)
 
 
 def apply_preset() -> None:
-    preset = PRESETS[st.session_state["ls_preset"]]
+    preset = {"noise": 0.0, "extent": 2.0} | PRESETS[st.session_state["ls_preset"]]  # unset knobs go back to neutral
     for key, value in preset.items():
         st.session_state[f"ls_{key}"] = value
 
@@ -106,6 +115,9 @@ with game_tab:
                          "answers the new D")
     lr = c2.select_slider("Step size (G)", STEP_SIZES, key="ls_lr")
     ratio = c2.select_slider("TTUR: D's step / G's step", RATIOS, key="ls_ratio")
+    noise = c2.select_slider("Instance noise σ", NOISE_LEVELS, key="ls_noise",
+                             help="Gaussian noise N(0, σ²) added to the real and the fake point before D sees them; "
+                                  "the arrows and the path use its expectation (Mescheder et al. 2018)")
     momentum = c3.slider("Momentum (both players)", -0.9, 0.9, step=0.1, key="ls_momentum",
                          help="heavy-ball momentum; negative values damp the rotation (Gidel et al. 2019)")
     reg = c3.radio("Regulariser on D", list(REGULARISERS), key="ls_reg", horizontal=True,
@@ -127,20 +139,22 @@ with game_tab:
     try:
         config = dirac.DiracConfig(loss=loss, mode=mode, lr_g=lr, lr_d=lr * ratio, momentum=momentum,
                                    gp_weight=weight if reg == "GP" else 0.0,
-                                   r1_weight=weight if reg == "R1" else 0.0, weight_clip=clip, steps=steps,
+                                   r1_weight=weight if reg == "R1" else 0.0, weight_clip=clip, noise_std=noise,
+                                   steps=steps,
                                    start_psi=start_psi, start_theta=start_theta)
     except ValueError as err:
         st.error(f"Invalid setting — {err}")
         st.stop()
     surface, path = dirac_run(config.to_json(), float(extent), 101)
 
-    icon, meaning = VERDICTS[path["verdict"]]
+    outcome = path["verdict"]
+    icon, meaning = VERDICTS[outcome.kind]
     d = path["distance"]
     m1, m2, m3 = st.columns([1, 1, 3])
-    m1.metric("Verdict", f"{icon} {path['verdict']}")
+    m1.metric("Verdict", f"{icon} {outcome.kind}")
     m2.metric("Distance to (0, 0)", f"{d[-1]:.3g}" if np.isfinite(d[-1]) else "∞", f"{d[-1] - d[0]:+.3g} from start"
               if np.isfinite(d[-1]) else None, delta_color="inverse")
-    m3.info(f"After {len(d) - 1} steps the trajectory {meaning}")
+    m3.info(f"Judged from the last half of the run, not from where it ends: {meaning}  \n{outcome.describe()}.")
     if len(d) - 1 < steps:
         st.warning(f"The parameters overflowed after {len(d) - 1} steps; the path stops there.")
 
@@ -155,8 +169,12 @@ With D's loss $L_D(\psi,\theta)$ and G's loss $L_G(\psi,\theta)$, gradient desce
 $v(\psi,\theta) = \big(-\partial_\psi L_D,\ -\partial_\theta L_G\big)$. At the equilibrium its Jacobian is
 $\begin{pmatrix}0 & -f'(0)\\ f'(0) & 0\end{pmatrix}$: purely imaginary eigenvalues $\pm i f'(0)$, a rotation.
 A simultaneous step of size $h$ multiplies the distance by $\sqrt{1 + h^2 f'(0)^2} > 1$ (spirals out); an
-alternating step keeps it roughly constant (orbits). R1 adds $\gamma\psi$ to $\partial_\psi L_D$, which makes the
-eigenvalues' real parts $-\gamma/2 < 0$: the equilibrium attracts. The WGAN-GP penalty is centred at
+alternating step keeps it roughly constant (orbits). Away from the equilibrium the non-saturating loss shrinks
+it a little every turn ($\tfrac{d}{dt}(\psi^2 + \theta^2) = -2u\tanh(u/2) \le 0$, $u = \psi\theta$): alternating steps
+converge, slowly, and simultaneous steps settle on a limit cycle where the two effects balance. R1 adds $\gamma\psi$ to $\partial_\psi L_D$, which makes the
+eigenvalues' real parts $-\gamma/2 < 0$: the equilibrium attracts. Instance noise $\varepsilon \sim N(0, \sigma^2)$ on
+both points does the same through the loss's curvature: eigenvalues $f''(0)\sigma^2 \pm \sqrt{f''(0)^2\sigma^4 - f'(0)^2}$,
+damped for the log losses ($f''(0) = -1/4$), not at all for WGAN ($f'' = 0$). The WGAN-GP penalty is centred at
 $\|\nabla D\| = 1$, so near $\psi = 0$ it pushes D *away* and gives no such damping.
 """)
 

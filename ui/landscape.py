@@ -148,9 +148,12 @@ def dirac_surface(surface: dict, path: dict, which: str = "value") -> go.Figure:
 
 
 def dirac_distance(path: dict) -> go.Figure:
-    """Distance to the equilibrium and both losses along the trajectory."""
+    """Distance to the equilibrium (the steps the verdict was read from shaded) and both losses."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("distance to the equilibrium (0, 0)", "losses"))
     fig.add_trace(go.Scatter(x=path["step"], y=path["distance"], name="‖(ψ, θ)‖", line=dict(color=PATH_COLOR)), 1, 1)
+    window = path["verdict"]
+    fig.add_vrect(x0=window.start, x1=window.end, fillcolor=PATH_COLOR, opacity=0.12, line_width=0, row=1, col=1,
+                  annotation_text="verdict read here", annotation_position="top left")
     fig.add_trace(go.Scatter(x=path["step"], y=path["d_loss"], name="D loss", line=dict(color=D_COLOR)), 1, 2)
     fig.add_trace(go.Scatter(x=path["step"], y=path["g_loss"], name="G loss", line=dict(color=G_COLOR)), 1, 2)
     fig.update_xaxes(title="step")

@@ -1,6 +1,7 @@
 """``python -m ganviz landscape {dirac,divergence,slice}``: the landscape page's numbers, headless.
 
-- ``dirac``: a Dirac-GAN trajectory summary (every :class:`DiracConfig` field is a flag).
+- ``dirac``: a Dirac-GAN trajectory summary and its verdict with the number behind it (every
+  :class:`DiracConfig` field is a flag).
 - ``divergence``: D*, V(D*, G) beside 2·JSD - log 4, and JSD vs W1 as the fake density slides.
 - ``slice``: a filter-normalised loss slice of a checkpoint, or of a small GAN trained here.
 
@@ -9,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
@@ -57,6 +59,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _jsonable(value):
+    if dataclasses.is_dataclass(value):  # the trajectory's Verdict
+        return _jsonable(dataclasses.asdict(value))
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, np.ndarray):
@@ -84,7 +88,8 @@ def _dirac(args) -> int:
     game, path = config.game, trajectory(config)
     surface = landscape(config, args.extent, args.resolution)
     regs = [f"{name} {w:g}" for name, w in (("GP", game.gp_weight), ("R1", game.r1_weight),
-                                            ("clip", game.weight_clip)) if w] or ["none"]
+                                            ("clip", game.weight_clip), ("instance noise σ", game.noise_std))
+            if w] or ["none"]
     print(f"Dirac-GAN, loss {config.loss}, {config.mode} GDA, lr_d {config.lr_d:g}, lr_g {config.lr_g:g}, "
           f"momentum {config.momentum:g}, regulariser {', '.join(regs)}")
     every = args.every or max(1, len(path["step"]) // 10)
@@ -93,8 +98,8 @@ def _dirac(args) -> int:
         print(f"{path['step'][i]:>7} {path['psi'][i]:>10.4f} {path['theta'][i]:>10.4f} {path['distance'][i]:>10.4f} "
               f"{path['d_loss'][i]:>9.4f} {path['g_loss'][i]:>9.4f}")
     d = path["distance"]
-    print(f"verdict: {path['verdict']} (distance to the equilibrium (0, 0): start {d[0]:.4g}, "
-          f"end {d[-1]:.4g}, min {np.nanmin(d):.4g})")
+    print(f"verdict: {path['verdict'].describe()}")
+    print(f"distance to the equilibrium (0, 0): start {d[0]:.4g}, end {d[-1]:.4g}, min {np.nanmin(d):.4g}")
     _write(args.json, {"config": config.to_dict(), "surface": surface, "trajectory": path})
     return 0
 

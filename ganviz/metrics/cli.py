@@ -29,7 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reference-root", default="", help="folder of the reference's files (mnist, folder)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--batch-size", type=int, default=500)
-    parser.add_argument("--kid-subsets", type=int, default=100, help="random subsets KID averages over")
+    parser.add_argument("--kid-subsets", type=int, default=100,
+                        help="random subsets KID averages over (of 1,000 samples, or half of n when n <= 1,000)")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
     parser.add_argument("--no-cache", action="store_true", help="recompute the real data's features")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from ganviz.device import resolve_device
-    from ganviz.metrics.evaluation import evaluate, load_source, write_quality_section
+    from ganviz.metrics.evaluation import evaluate, load_source, spread_notes, write_quality_section
 
     if args.kid_subsets < 1:
         raise ValueError(f"kid-subsets: must be >= 1, got {args.kid_subsets}")
@@ -77,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
         for score in r.scores.values():
             std = f" ± {score['std']:.3g}" if "std" in score else ""
             print(f"  {score['name']:<62} {score['value']:>10.4g}{std}  ({score['better']} is better)")
+        for note in spread_notes(r.scores):
+            print(f"  {note}")
     return 0
 
 

@@ -122,7 +122,7 @@ def evaluate(sources: list[ImageSource | str], n: int = 10_000, *,
             if ref_key not in references:
                 real, info = reference_embedding(data, extractor, n, seed=seed, batch_size=batch_size,
                                                  progress=progress, use_cache=use_cache)
-                info["is"] = inception_score(real.logits, seed=seed)[0]  # the score real data gets: the scale's top
+                info["is"] = inception_score(real.logits, seed=seed)["value"]  # what real data gets: the scale's top
                 references[ref_key] = real, info
             real, info = references[ref_key]
             start = time.perf_counter()
@@ -163,7 +163,14 @@ def quality_section(evaluation: Evaluation, date: str) -> str:
     for score in evaluation.scores.values():
         std = f" ± {score['std']:.3g}" if "std" in score else ""
         lines.append(f"| {score['name']} | {score['value']:.4g}{std} | {score['better']} |")
+    lines += ["", *spread_notes(evaluation.scores)]
     return "\n".join(lines) + "\n"
+
+
+def spread_notes(scores: dict[str, dict]) -> list[str]:
+    """What each ± is, one line per metric that has one: "± of <metric>: std over ..."."""
+    return [f"± of the {score['name']}: std over {score['std_over']}." for score in scores.values()
+            if "std_over" in score]
 
 
 def write_quality_section(folder: str | Path, evaluation: Evaluation, date: str | None = None) -> Path:

@@ -1,16 +1,16 @@
-"""The numbers: FID, IS and KID through torchmetrics, precision/recall by k-nearest neighbours.
+"""The numbers: FID through torchmetrics, IS and KID as torch-fidelity computes them,
+precision/recall by k-nearest neighbours.
 
 Images are embedded once (:func:`embed`), then every metric reads the same features and
-logits: torchmetrics' ``FrechetInceptionDistance``, ``InceptionScore`` and
-``KernelInceptionDistance`` receive them through :class:`GivenFeatures`, a ``feature=`` module
-that passes along what the extractor already computed. Running the network once instead of once
-per metric is what makes 10,000 Inception-v3 samples affordable on a CPU, and lets the real
-data's features come from a disk cache (``ganviz.metrics.reference``).
+logits: torchmetrics' ``FrechetInceptionDistance`` receives them through :class:`GivenFeatures`,
+a ``feature=`` module that passes along what the extractor already computed; IS and KID are a
+few lines here, so that each reports what its ± is (IS: population std over disjoint splits;
+KID: std over subsets, with the subset size used and how many subsets were distinct). Running
+the network once instead of once per metric is what makes 10,000 Inception-v3 samples affordable
+on a CPU, and lets the real data's features come from a disk cache (``ganviz.metrics.reference``).
 """
 from __future__ import annotations
 
-import contextlib
-import warnings
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -68,18 +68,6 @@ class GivenFeatures(nn.Module):
         return features
 
 
-@contextlib.contextmanager
-def _seeded_quiet(seed: int):
-    """torchmetrics draws its random subsets from the global RNG: seed it without disturbing the
-    caller's stream. Drop the warnings that IS/KID keep their features (that is the point here) and
-    that one IS split has no spread (we report 0)."""
-    with warnings.catch_warnings(), torch.random.fork_rng(devices=[]):
-        warnings.filterwarnings("ignore", message=".*will save all extracted features.*")
-        warnings.filterwarnings("ignore", message=".*degrees of freedom is <= 0.*")
-        torch.manual_seed(seed)
-        yield
-
-
 def frechet_distance(real: torch.Tensor, fake: torch.Tensor) -> float:
     from torchmetrics.image.fid import FrechetInceptionDistance
 
@@ -91,40 +79,73 @@ def frechet_distance(real: torch.Tensor, fake: torch.Tensor) -> float:
     return float(metric.compute())
 
 
-def inception_score(logits: torch.Tensor, splits: int = 10, seed: int = 0, min_split: int = 500) -> tuple[float, float]:
-    """exp(E_x KL(p(y|x) || p(y))): mean and std over up to ``splits`` disjoint parts.
+def inception_score(logits: torch.Tensor, splits: int = 10, seed: int = 0, min_split: int = 500) -> dict:
+    """exp(E_x KL(p(y|x) || p(y))): ``{"value", "std", "std_over"}`` over up to ``splits`` disjoint parts.
 
-    Each part keeps at least ``min_split`` samples (fewer parts for small n, std 0 for one): p(y)
-    estimated from a few dozen samples misses classes, which biases the score low (200 real digits
-    in 10 parts of 20 score 7.6 instead of 9.6)."""
-    from torchmetrics.image.inception import InceptionScore
+    As torch-fidelity and the original Inception Score code compute it: the samples in a seeded
+    random order (``torch.randperm(n, generator=torch.Generator().manual_seed(seed))``), cut at
+    i·n // splits, and the **population** std (ddof=0) of the parts' scores. (torchmetrics reports
+    ddof=1, √(k/(k-1)) larger: 5% for 10 splits.) Each part keeps at least ``min_split`` samples
+    (fewer parts for small n, std 0 for one): p(y) estimated from a few dozen samples misses
+    classes, which biases the score low (200 real digits in 10 parts of 20 score 7.6 instead of 9.6)."""
+    n = len(logits)
+    if n < 1:
+        raise ValueError("n: the Inception Score needs at least 1 sample")
+    splits = max(1, min(splits, n // min_split))
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).to(logits.device)
+    logits = logits[order].double()
+    p, log_p = logits.softmax(dim=1), logits.log_softmax(dim=1)
+    bounds = [i * n // splits for i in range(splits + 1)]
+    scores = torch.stack([_split_score(p[a:b], log_p[a:b]) for a, b in zip(bounds, bounds[1:])])
+    return {"value": float(scores.mean()), "std": float(scores.std(unbiased=False)),
+            "std_over": f"{splits} disjoint split{'s' if splits > 1 else ''} of {n // splits:,}"
+                        f"{'+' if n % splits else ''} samples (population std, ddof=0, as torch-fidelity)"}
 
-    splits = max(1, min(splits, len(logits) // min_split))
-    with _seeded_quiet(seed):
-        metric = InceptionScore(feature=GivenFeatures(logits.shape[1]), splits=splits).to(logits.device)
-        metric.update(logits.double())
-        mean, std = metric.compute()
-    return float(mean), (float(std) if splits > 1 else 0.0)
+
+def _split_score(p: torch.Tensor, log_p: torch.Tensor) -> torch.Tensor:
+    """exp of the mean KL(p(y|x) || p(y)) over one part, p(y) being the part's mean prediction."""
+    return (p * (log_p - p.mean(dim=0, keepdim=True).log())).sum(dim=1).mean().exp()
 
 
 def kernel_distance(real: torch.Tensor, fake: torch.Tensor, subset_size: int = 1000, subsets: int = 100,
-                    seed: int = 0) -> tuple[float, float]:
-    """KID: unbiased polynomial-kernel MMD², mean and std over random subsets.
+                    seed: int = 0) -> dict:
+    """KID: ``{"value", "std", "std_over", "subset_size", "subsets", "distinct_subsets"}``.
+
+    The unbiased MMD² with the cubic kernel k(x, y) = (x·y / d + 1)³, mean and population std
+    over random subsets drawn without replacement, as torch-fidelity and torchmetrics compute it.
+    When the smaller set has no more than ``subset_size`` samples, every subset would be the whole
+    set and the ± a rounding artefact (n = 600 with subsets of 1,000 printed "43 ± 6.7e-05"), so the
+    subsets shrink to half the smaller set, which leaves C(n, n/2) choices per side. The result
+    names the size used and how many of the drawn subset pairs were distinct.
 
     Computed in float32 on the features' device: in float64 on a CPU, 100 subsets of 1,000 take
     longer than embedding 10,000 images with the classifier."""
-    from torchmetrics.image.kid import KernelInceptionDistance
-
-    subset_size = min(subset_size, len(real), len(fake))
     if subset_size < 2:
-        raise ValueError("n: KID needs at least 2 real and 2 generated samples")
-    with _seeded_quiet(seed):
-        metric = KernelInceptionDistance(feature=GivenFeatures(real.shape[1]), subset_size=subset_size,
-                                         subsets=subsets).to(real.device)
-        metric.update(real, real=True)
-        metric.update(fake, real=False)
-        mean, std = metric.compute()
-    return float(mean), float(std)
+        raise ValueError(f"kid_subset_size: must be >= 2 (the unbiased MMD² needs pairs), got {subset_size}")
+    smaller = min(len(real), len(fake))
+    size = subset_size if smaller > subset_size else smaller // 2
+    if size < 2:
+        raise ValueError("n: KID needs at least 4 real and 4 generated samples (two subsets of 2)")
+    rng = torch.Generator().manual_seed(seed)
+    draws = [(torch.randperm(len(real), generator=rng)[:size], torch.randperm(len(fake), generator=rng)[:size])
+             for _ in range(subsets)]
+    values = torch.stack([poly_mmd(real[r.to(real.device)].float(), fake[f.to(fake.device)].float())
+                          for r, f in draws])
+    distinct = len({(frozenset(r.tolist()), frozenset(f.tolist())) for r, f in draws})
+    shrunk = f"; shrunk from {subset_size:,}: n <= subset size" if size < subset_size else ""
+    return {"value": float(values.mean()), "std": float(values.std(unbiased=False)),
+            "std_over": f"{subsets} random subsets of {size:,} of the {len(real):,} real and {len(fake):,} generated "
+                        f"samples ({distinct} distinct{shrunk})",
+            "subset_size": size, "subsets": subsets, "distinct_subsets": distinct}
+
+
+def poly_mmd(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Unbiased MMD² between two equally large sets with k(a, b) = (a·b / d + 1)³ (KID's kernel)."""
+    m = len(x)
+    kernel = lambda a, b: (a @ b.T / x.shape[1] + 1) ** 3
+    k_xx, k_yy, k_xy = kernel(x, x), kernel(y, y), kernel(x, y)
+    within = (k_xx.sum() - k_xx.diagonal().sum() + k_yy.sum() - k_yy.diagonal().sum()) / (m * (m - 1))
+    return within - 2 * k_xy.sum() / (m * m)
 
 
 def _knn_radius(x: torch.Tensor, k: int, chunk: int) -> torch.Tensor:
@@ -158,7 +179,9 @@ def precision_recall(real: torch.Tensor, fake: torch.Tensor, k: int = 3, chunk: 
 def compare(real: Embedding, fake: Embedding, names: dict[str, str], *, is_splits: int = 10,
             kid_subset_size: int = 1000, kid_subsets: int = 100, pr_k: int = 3, pr_max: int = 5000,
             seed: int = 0, device: str | torch.device | None = None) -> dict[str, dict]:
-    """Every metric of ``fake`` against ``real``: ``{key: {"name", "value", "std"?, "better"}}``.
+    """Every metric of ``fake`` against ``real``: ``{key: {"name", "value", "better", ...}}``; IS and
+    KID add ``"std"`` and ``"std_over"`` (what the ± is: splits, or subsets, their size and how many
+    were distinct), KID also ``"subset_size"``, ``"subsets"`` and ``"distinct_subsets"``.
 
     ``device`` is where the pairwise work (KID kernels, k-NN distances) runs: a GPU makes it instant.
 
@@ -168,12 +191,10 @@ def compare(real: Embedding, fake: Embedding, names: dict[str, str], *, is_split
     if device is not None:
         real = Embedding(real.features.to(device), real.logits.to(device))
         fake = Embedding(fake.features.to(device), fake.logits.to(device))
-    fd = frechet_distance(real.features, fake.features)
-    is_mean, is_std = inception_score(fake.logits, is_splits, seed)
-    kid_mean, kid_std = kernel_distance(real.features, fake.features, kid_subset_size, kid_subsets, seed)
     m = min(len(real), len(fake), pr_max)
     precision, recall = precision_recall(real.subset(m, seed).features, fake.subset(m, seed + 1).features, pr_k)
-    values = {"fd": (fd, None), "is": (is_mean, is_std), "kid": (kid_mean, kid_std),
-              "precision": (precision, None), "recall": (recall, None)}
-    return {key: {"name": names[key], "value": value, **({"std": std} if std is not None else {}),
-                  "better": BETTER[key]} for key, (value, std) in values.items()}
+    scores = {"fd": {"value": frechet_distance(real.features, fake.features)},
+              "is": inception_score(fake.logits, is_splits, seed),
+              "kid": kernel_distance(real.features, fake.features, kid_subset_size, kid_subsets, seed),
+              "precision": {"value": precision}, "recall": {"value": recall}}
+    return {key: {"name": names[key], **score, "better": BETTER[key]} for key, score in scores.items()}

@@ -41,6 +41,9 @@ def test_compare_two_shipped_checkpoints(page):
     assert len(at.get("plotly_chart")) == 1
     assert [image.captions[0] for image in at.get("image")] == ["digits-dcgan", "digits-dcgan-early"]
     assert any("never with published FIDs" in i.value for i in at.info)
+    # what each ± is: IS over disjoint splits (ddof=0), KID over 5 subsets of half the 500 samples, all different
+    notes = next(c.value for c in at.caption if "± of the KID" in c.value)
+    assert "5 random subsets of 250" in notes and "(5 distinct; shrunk from 1,000" in notes and "ddof=0" in notes
 
 
 def test_bad_checkpoint_is_a_clear_error(page):

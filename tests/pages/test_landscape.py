@@ -29,7 +29,8 @@ def metric(at: AppTest, label: str) -> str:
 def test_renders_the_game_and_controls_change_the_figures(open_page):
     at = open_page()
     assert not at.exception and not at.error
-    assert "cycles" in metric(at, "Verdict")  # plain simultaneous GDA on the non-saturating loss
+    assert "orbiting" in metric(at, "Verdict")  # plain simultaneous GDA, non-saturating loss: a limit cycle
+    assert any("orbiting: bounded and not falling, distance 0.63" in i.value for i in at.info)
     flow = chart(at, "ls_flow")
     names = [t.get("name") for t in flow["data"]]
     assert {"gradient flow", "trajectory", "equilibrium"} <= set(names)
@@ -37,7 +38,7 @@ def test_renders_the_game_and_controls_change_the_figures(open_page):
     path_before = flow["data"][names.index("trajectory")]["x"]
 
     at.radio(key="ls_reg").set_value("R1").run()
-    assert "converges" in metric(at, "Verdict")
+    assert "converging" in metric(at, "Verdict")
     assert chart(at, "ls_flow")["data"][names.index("trajectory")]["x"] != path_before
 
     surface_before = chart(at, "ls_surface")["data"][0]["z"]
@@ -47,8 +48,21 @@ def test_renders_the_game_and_controls_change_the_figures(open_page):
     at.selectbox(key="ls_preset").set_value("Negative momentum, alternating (Gidel et al. 2019): converges").run()
     assert at.slider(key="ls_momentum").value == pytest.approx(-0.5)
     assert at.radio(key="ls_mode").value == "alternating" and at.session_state["ls_loss"] == "wgan-gp"
-    assert "converges" in metric(at, "Verdict")
+    assert "converging" in metric(at, "Verdict")
     assert not at.exception
+
+
+def test_instance_noise_control_damps_the_game(open_page):
+    at = open_page()
+    at.select_slider(key="ls_noise").set_value(0.5).run()
+    assert not at.exception and not at.error
+    assert "converging" in metric(at, "Verdict")
+    assert any("halves every" in i.value for i in at.info)
+    at.selectbox(key="ls_preset").set_value(
+        "Original WGAN, weight clipping at 0.01: oscillates at the clip, no convergence").run()
+    assert at.select_slider(key="ls_noise").value == 0.0  # a preset resets the knobs it does not name
+    assert "orbiting" in metric(at, "Verdict")
+    assert any("between 0.01 and 0.01139" in i.value for i in at.info)
 
 
 def test_optimal_discriminator_panel_and_the_note_when_nothing_trains(open_page):
