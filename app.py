@@ -6,12 +6,15 @@ the ``ganviz`` package.
 import streamlit as st
 import torch
 
+from ui import session
+
 # One server trains for many browser sessions at once, each in its own worker thread: one
 # intra-op thread per training keeps them from fighting over the cores (on a busy 2-core CPU,
 # 2 threads per op made small models ~20x slower than 1). GPUs are unaffected.
 torch.set_num_threads(1)
 
 st.set_page_config(page_title="ganviz — GAN laboratory", page_icon="🧪", layout="wide")
+session.warm_up_training_processes()
 
 # Each page's URL is its file name (/train, /mode_collapse, ...), the name Streamlit gives a file
 # in ``pages/`` before app.py has run: a shared link that is a fresh server's first request then

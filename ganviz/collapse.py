@@ -13,11 +13,17 @@ import numpy as np
 from ganviz.config import TrainConfig
 from ganviz.modes import EVAL_SAMPLES, evaluate
 from ganviz.remedies import REMEDIES
+from ganviz.toyviz import toy_view
 from ganviz.training import DivergenceError, Trainer
 from ganviz.training.history import History
 
-# The unrolled-GAN reproduction setup (ring radius 2, std 0.02; grid spacing 2, std 0.05 as in
-# PacGAN): small MLPs, a generator that learns 10x faster than the discriminator, Adam beta1 0.5.
+SCALARS = ("modes", "modes_strict", "modes_held", "high_quality", "reverse_kl", "reverse_kl_all", "kl", "js")
+
+# The unrolled-GAN reproduction setup (ring radius 2; grid spacing 2 as in PacGAN; std 0.05 on
+# both): small MLPs, a generator that learns 10x faster than the discriminator, Adam beta1 0.5.
+# The ring's modes are as wide as the grid's so that a remedy's samples sharpen onto them within
+# the classroom demo's first thousand updates (at the unrolled demo's std 0.02 PacGAN was still a
+# blur there); the plain GAN collapses all the same (docs/mode_collapse.md).
 # A 16-d latent: with a 2-d one the plain GAN's collapse is less stable (it spread out again in
 # our tuning runs), and the page shows a 2D slice of the manifold.
 BASE = {
@@ -25,7 +31,7 @@ BASE = {
     "model.activation": "relu", "lr_g": 1e-3, "lr_d": 1e-4, "beta1": 0.5, "batch_size": 256,
 }
 DATASETS = {
-    "ring8": {"data.name": "ring8", "data.radius": 2.0, "data.std": 0.02},
+    "ring8": {"data.name": "ring8", "data.radius": 2.0, "data.std": 0.05},
     "grid25": {"data.name": "grid25", "data.spacing": 2.0, "data.std": 0.05},
     "custom": {"data.name": "custom", "data.std": 0.05},
 }
@@ -45,6 +51,11 @@ SHOWCASE = {"ring8": "pacgan", "grid25": "mixture", "custom": "pacgan"}
 # updates a benchmark run trains for: the grid's 25 sharp modes take longer to resolve than the
 # ring's 8 (at 5,000 updates the remedies are still blurred there, see docs/mode_collapse.md)
 STEPS = {"ring8": 5000, "grid25": 10000, "custom": 5000}
+# where the page stops by default: on the ring the remedy has covered every mode long before, and
+# the lesson (plain collapsed, remedy covering) is checked up to here on held-out seeds
+# (``python -m ganviz.bench lesson``); a longer run only gives the plain GAN's hopping more
+# chances to look like a spread for a moment
+PAGE_STEPS = {"ring8": 3000, "grid25": 10000, "custom": 3000}
 
 
 def preset(dataset: str = "ring8", remedy: str = "none", seed: int = 0, **changes) -> TrainConfig:
@@ -67,6 +78,13 @@ TREATMENTS: dict[str, tuple[str, dict]] = {
     "spectral-norm": ("spectral norm on D", {"model.spectral_norm": True}),
     "ttur": ("TTUR (D 4x faster than G)", {"lr_g": 1e-4, "lr_d": 4e-4}),
 }
+
+
+def lesson(dataset: str, seed: int) -> TrainConfig:
+    """The page's default plain arm on ``dataset``: the collapse setup with the settings of the
+    remedy it is shown beside (``SHOWCASE``); ``treated(lesson(...), SHOWCASE[dataset])`` is the
+    other arm."""
+    return preset(dataset, "none", seed, **REMEDY_SETTINGS.get((SHOWCASE[dataset], dataset), {}))
 
 
 def treated(config: TrainConfig, treatment: str) -> TrainConfig:
@@ -95,7 +113,7 @@ def train(config: TrainConfig, steps: int, *, eval_every: int = 0, eval_samples:
         if eval_every and (trainer.step_count % eval_every == 0 or trainer.step_count == steps):
             report = evaluate(trainer, eval_samples)
             timeline.setdefault("step", []).append(trainer.step_count)
-            for key in ("modes", "modes_strict", "high_quality", "reverse_kl", "kl", "js"):
+            for key in SCALARS:
                 timeline.setdefault(key, []).append(report[key])
         if progress is not None:
             progress(trainer.step_count, report)
@@ -105,14 +123,12 @@ def train(config: TrainConfig, steps: int, *, eval_every: int = 0, eval_samples:
             "config": config.to_dict(), "device": str(trainer.device), "trainer": trainer}
 
 
-SCALARS = ("modes", "modes_strict", "high_quality", "reverse_kl", "kl", "js")
-
-
 class SideBySide:
     """A plain GAN and a treated one, same seed and data, stepped together so that both are
     always at the same update. Quacks like a Trainer for :class:`TrainingWorker` (``step``,
     ``step_count``, ``history``); its history holds the mode metrics of both, prefixed
-    ``plain.`` and ``treated.``, one record per ``step`` call."""
+    ``plain.`` and ``treated.`` (and each mode's share of the samples, ``plain.mass.3``), one
+    record per ``step`` call."""
 
     ARMS = ("plain", "treated")
 
@@ -146,4 +162,18 @@ class SideBySide:
         for arm, trainer in self.trainers.items():
             self.latest[arm] = evaluate(trainer, self.eval_samples, extent=self.extent)
             values.update({f"{arm}.{k}": np.array([self.latest[arm][k]]) for k in SCALARS})
+            values.update({f"{arm}.mass.{i}": np.array([share]) for i, share in enumerate(self.latest[arm]["mass"])})
         self.history.extend(np.array([self.step_count]), values)
+
+
+def open_lab(config: dict, treatment: str) -> SideBySide:
+    """A :class:`SideBySide` from a config dict: what a page's training process builds."""
+    return SideBySide(TrainConfig.from_dict(config), treatment)
+
+
+def lab_frame(lab: SideBySide, *, manifold: bool = False) -> dict:
+    """Everything one frame of the page draws, per arm: the plane view, the latest metrics and
+    the mixture's means (numpy arrays and numbers, cheap to send between processes)."""
+    return {arm: {"view": toy_view(trainer, extent=lab.extent, manifold=manifold),
+                  "metrics": dict(lab.latest[arm]), "means": trainer.dataset.means.cpu().numpy()}
+            for arm, trainer in lab.trainers.items()}

@@ -5,8 +5,16 @@ generated sample is assigned to its nearest mixture mean; it is *high quality* i
 3 standard deviations (Euclidean distance <= 3 std) of that mean; a mode is *covered* if it received
 at least one high-quality sample. Because "at least one" depends on how many samples are drawn,
 we always evaluate 2,500 samples (as both papers do) and also report a stricter count: modes whose
-high-quality samples make up at least 1% of all samples. The reverse KL compares the histogram of
-nearest-mode assignments (all samples) with the uniform distribution over the modes.
+high-quality samples make up at least 1% of all samples. The reverse KL is PacGAN's (its released
+``pacgan/extensions.py``): the histogram of the *high-quality* samples over the modes against the
+uniform distribution; undefined (NaN) when no sample is high quality.
+
+Neither "covered" count can tell a collapse from a blur: a generator that smears its samples
+over the whole plane has almost no high-quality sample either. *Modes held* can: a mode holds
+the samples whose nearest mean it is, and it is held when it holds at least 1% of all samples.
+A collapsed generator holds one or two modes; a blur, a ring or a cure hold nearly all of them.
+``reverse_kl_all`` is the same KL over all samples' nearest modes (what this module reported as
+``reverse_kl`` before), kept because it too separates a lump from a spread.
 
 The grid divergences are GAN Lab's: bin real and generated samples on a grid over the plane,
 smooth every cell by 1e-4, and compare the two histograms in bits.
@@ -38,8 +46,11 @@ def nearest_mode(samples, means) -> tuple[np.ndarray, np.ndarray]:
 
 
 def reverse_kl_to_uniform(counts) -> float:
-    """KL(p || uniform) of a histogram: log K - H(p), in nats; log K when all mass is on one mode."""
+    """KL(p || uniform) of a histogram: log K - H(p), in nats; log K when all mass is on one mode;
+    NaN for an empty histogram (no sample to compare)."""
     counts = np.asarray(counts, dtype=np.float64)
+    if counts.sum() == 0:
+        return float("nan")
     p = counts / counts.sum()
     nz = p > 0
     return float(np.sum(p[nz] * np.log(p[nz] * len(p))))
@@ -50,9 +61,10 @@ def mode_metrics(samples, means, std: float, *, n_std: float = HIGH_QUALITY_STDS
     """VEEGAN/PacGAN mode metrics of ``samples`` against a mixture with these ``means`` and ``std``.
 
     Returns ``modes`` (covered: >= 1 high-quality sample), ``modes_strict`` (high-quality samples
-    >= ``strict_share`` of all samples), ``num_modes``, ``high_quality`` (% of samples),
-    ``reverse_kl`` (nats), and per mode: ``hq_counts``, ``mass`` (share of all samples nearest to
-    it) and ``covered``.
+    >= ``strict_share`` of all samples), ``modes_held`` (nearest mode of >= ``strict_share`` of all
+    samples), ``num_modes``, ``high_quality`` (% of samples), ``reverse_kl`` (PacGAN's, over the
+    high-quality samples; NaN without any) and ``reverse_kl_all`` (over all samples), in nats, and
+    per mode: ``hq_counts``, ``mass`` (share of all samples nearest to it) and ``covered``.
     """
     x = _numpy(samples)
     k = len(_numpy(means))
@@ -66,9 +78,11 @@ def mode_metrics(samples, means, std: float, *, n_std: float = HIGH_QUALITY_STDS
     return {
         "modes": int(covered.sum()),
         "modes_strict": int((hq_counts >= strict_share * len(x)).sum()),
+        "modes_held": int((all_counts >= strict_share * len(x)).sum()),
         "num_modes": k,
         "high_quality": float(100.0 * good.mean()),
-        "reverse_kl": reverse_kl_to_uniform(all_counts),
+        "reverse_kl": reverse_kl_to_uniform(hq_counts),
+        "reverse_kl_all": reverse_kl_to_uniform(all_counts),
         "hq_counts": hq_counts.tolist(),
         "mass": (all_counts / len(x)).tolist(),
         "covered": covered.tolist(),
@@ -109,8 +123,12 @@ def evaluate(trainer, n: int = EVAL_SAMPLES, seed: int = 12345, extent=None) -> 
 
 
 def summarise(values) -> dict:
-    """Mean, sample standard deviation, min and max of a list of numbers (benchmark tables)."""
+    """Mean, sample standard deviation, min and max of a list of numbers (benchmark tables);
+    NaN entries (a reverse KL without high-quality samples) are left out and ``n`` counts the rest."""
     arr = np.asarray(values, dtype=np.float64)
+    arr = arr[~np.isnan(arr)]
+    if len(arr) == 0:
+        return {"mean": float("nan"), "std": float("nan"), "min": float("nan"), "max": float("nan"), "n": 0}
     std = float(arr.std(ddof=1)) if len(arr) > 1 else 0.0
     return {"mean": float(arr.mean()), "std": std, "min": float(arr.min()), "max": float(arr.max()),
             "n": len(arr)}

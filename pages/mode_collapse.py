@@ -1,20 +1,22 @@
 """Mode collapse: a plain GAN and a treated one on the same Gaussian mixture and seed, trained
 together, drawn as GAN Lab draws them, with live mode coverage."""
+import math
+
 import streamlit as st
 
-from ganviz.collapse import DATASETS, REMEDY_SETTINGS, SHOWCASE, STEPS, TREATMENTS, SideBySide, preset
+from ganviz.collapse import PAGE_STEPS, REMEDY_SETTINGS, SHOWCASE, TREATMENTS, lab_frame, open_lab, preset
 from ganviz.losses import LOSSES
 from ganviz.modes import STRICT_SHARE
 from ganviz.remedies import REMEDIES
 from ganviz.resources import ResourceError
-from ganviz.toyviz import toy_view
-from ganviz.training.worker import TrainingWorker
+from ganviz.training.process import ProcessWorker
 from ui import mode_collapse as ui
 from ui import session
 
 DATASET_LABELS = {"ring8": "Ring of 8", "grid25": "Grid of 25", "custom": "Draw your own"}
 SLOW_MOTION_SECONDS = 0.6
-REFRESH_SECONDS = 1.0
+REFRESH_SECONDS = 2.0  # each redraw costs the browser CPU that training needs on a small machine (docs/benchmarks.md)
+LIVE_CHUNK = 25  # updates between metric records (and between frames at the most)
 ARM_NAMES = {"plain": "Plain GAN"}
 
 st.title("Mode collapse")
@@ -94,7 +96,8 @@ with st.expander("Networks and remedy settings"):
                              key=f"mc_weight_{dataset}_{weight_of}",
                              help="mixture: weight of the generator-identification term; "
                                   "historical averaging: weight of the pull to past parameters")
-    target = int(b6.number_input("stop at step", 10, 1_000_000, STEPS[dataset], step=500, key=f"mc_target_{dataset}"))
+    target = int(b6.number_input("stop at step", 10, 1_000_000, PAGE_STEPS[dataset], step=500,
+                                 key=f"mc_target_{dataset}"))
 
 
 changes = {"loss": loss, "lr_g": lr_g, "lr_d": lr_d, "model.latent_dim": latent, "model.width": width,
@@ -106,15 +109,20 @@ try:
     config = preset(dataset, "none", seed, **changes)
     key = (config.to_json(), treatment)
     if state.get("mc_lab_key") != key or session.current("mc_worker") is None:
-        lab = SideBySide(config, treatment)
-        session.adopt("mc_worker", TrainingWorker(lab, chunk=10))  # closes the old one; freed when the tab closes
+        # both arms train in a process of their own: engine speed, and a crash there loses only this run
+        with st.spinner("Preparing data and networks…"):
+            worker = ProcessWorker(open_lab, (config.to_dict(), treatment), view=lab_frame, chunk=LIVE_CHUNK,
+                                   frame_seconds=REFRESH_SECONDS / 2)
+            session.adopt("mc_worker", worker)  # closes the old one; freed when the tab closes
+            worker.wait_ready()
         state.mc_lab_key = key
         state.mc_playing = False
-except (ValueError, ResourceError) as err:  # bad settings, or the server's training slots are full
+        state.mc_manifold_shown = False
+except (ValueError, ResourceError, TimeoutError) as err:  # bad settings, the server's slots full, no answer
     st.error(f"These settings do not make a valid run: {err}")
     st.stop()
 
-worker: TrainingWorker = state.mc_worker
+worker: ProcessWorker = state.mc_worker
 names = {**ARM_NAMES, "treated": f"With {TREATMENTS[treatment][0]}"}
 
 # -- controls ---------------------------------------------------------------------------------------
@@ -139,7 +147,7 @@ if k5.button("↺ Reset", key="mc_reset"):
     worker.close()
     del state["mc_worker"]
     st.rerun()
-if playing and not slow and worker.trainer.step_count < target:
+if playing and not slow and worker.step_count < target:
     worker.start(target)
 else:
     worker.pause()
@@ -149,12 +157,38 @@ show_heatmap = v1.checkbox("D heatmap", True, key="mc_show_heatmap")
 show_arrows = v2.checkbox("G gradients", True, key="mc_show_arrows")
 show_manifold = v3.checkbox("G manifold", False, key="mc_show_manifold",
                             help="How G warps a grid of latent vectors (a 2D slice when the latent size > 2)")
+if show_manifold != state.mc_manifold_shown:  # the training process computes what frames carry
+    worker.set_view(manifold=show_manifold)
+    state.mc_manifold_shown = show_manifold
 
 
 # -- the live view ----------------------------------------------------------------------------------
+def metric_cards(report: dict) -> None:
+    k = report["num_modes"]
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Modes held", f"{report['modes_held']}/{k}",
+              help=f"modes that at least {STRICT_SHARE:.0%} of the samples are nearest to: 1-2 is a collapse, "
+                   "a blur or a cure holds them all")
+    m2.metric("Modes covered", f"{report['modes']}/{k}",
+              help="modes with at least one generated sample within 3 std of their centre (VEEGAN/PacGAN)")
+    m3.metric("High quality", f"{report['high_quality']:.0f}%",
+              help="share of generated samples within 3 std of their nearest mode")
+    rkl = report["reverse_kl"]
+    m4.metric("Reverse KL", "–" if math.isnan(rkl) else f"{rkl:.2f}",
+              help="PacGAN's: KL(histogram of the high-quality samples over the modes || uniform), nats; "
+                   "0 when balanced, log K when all on one mode, '–' without any high-quality sample")
+
+
+def live_chart(key: str, spec: dict) -> None:
+    """A chart that keeps its element between refreshes (same key, same spec; new data only);
+    as wide as its column unless the spec fixes its width (the planes keep x and y to scale)."""
+    with st.container(key=key):
+        st.vega_lite_chart(spec=spec, key=f"{key}_chart", width="content" if "width" in spec else "stretch")
+
+
 def draw() -> None:
     if state.get("mc_playing") and slow:
-        if worker.trainer.step_count < target:
+        if worker.step_count < target:
             worker.step(1)
         else:
             state.mc_playing = False
@@ -168,33 +202,27 @@ def draw() -> None:
     st.progress(min(snap.step / target, 1.0),
                 text=f"step {snap.step:,} of {target:,}" + (f" · {snap.steps_per_second:.0f} steps/s"
                                                             if snap.running else ""))
-
-    def look(lab: SideBySide) -> dict:
-        return {arm: (toy_view(t, extent=lab.extent, manifold=show_manifold), dict(lab.latest[arm]),
-                      t.dataset.means.cpu().numpy()) for arm, t in lab.trainers.items()}
-
-    frames = worker.call(look)
+    if not snap.extra:
+        return
     columns = st.columns(2)
-    for column, (arm, (view, report, means)) in zip(columns, frames.items()):
+    for column, (arm, frame) in zip(columns, snap.extra.items()):
+        report = frame["metrics"]
         with column:
             st.subheader(names[arm])
-            m1, m2, m3, m4 = st.columns(4)
-            m1.metric("Modes covered", f"{report['modes']}/{report['num_modes']}",
-                      help="modes with at least one generated sample within 3 std of their centre")
-            m2.metric(f"≥ {STRICT_SHARE:.0%} of samples", f"{report['modes_strict']}/{report['num_modes']}")
-            m3.metric("High quality", f"{report['high_quality']:.0f}%",
-                      help="share of generated samples within 3 std of their nearest mode")
-            m4.metric("Reverse KL", f"{report['reverse_kl']:.2f}",
-                      help="KL(mode histogram of the samples || uniform), nats; log K if all on one mode")
-            st.plotly_chart(ui.plane(view, f"step {snap.step}", heatmap=show_heatmap, arrows=show_arrows,
-                                     manifold=show_manifold, means=means), key=f"mc_plane_{arm}")
-            st.plotly_chart(ui.coverage(report, "Samples per mode (grey: not covered)"), key=f"mc_cov_{arm}")
+            metric_cards(report)
+            live_chart(f"mc_plane_{arm}", ui.plane(frame["view"], frame["means"], "Samples and D's verdict",
+                                                   heatmap=show_heatmap, arrows=show_arrows, manifold=show_manifold))
+            live_chart(f"mc_cov_{arm}", ui.coverage(report, "Samples per mode (grey: not covered)"))
+            live_chart(f"mc_occ_{arm}", ui.occupancy(snap.history, arm, report["num_modes"],
+                                                     "Where the samples sit, over time"))
     history = snap.history
-    t1, t2, t3, t4 = st.columns(4)
-    t1.plotly_chart(ui.timeline(history, "modes", "Modes covered", names), key="mc_t_modes")
-    t2.plotly_chart(ui.timeline(history, "high_quality", "High-quality samples %", names), key="mc_t_hq")
-    t3.plotly_chart(ui.timeline(history, "reverse_kl", "Reverse KL of the modes", names), key="mc_t_rkl")
-    t4.plotly_chart(ui.timeline(history, "js", "Grid JS divergence (bits)", names), key="mc_t_js")
+    timelines = {"modes_held": f"Modes held (≥ {STRICT_SHARE:.0%})", "modes": "Modes covered",
+                 "high_quality": "High-quality samples %", "reverse_kl": "Reverse KL (PacGAN)",
+                 "js": "Grid JS (bits)"}
+    st.caption(f"Over training: :gray[**{names['plain']}**] and :violet[**{names['treated']}**]")
+    for column, (metric, label) in zip(st.columns(len(timelines)), timelines.items()):
+        with column:
+            live_chart(f"mc_t_{metric}", ui.timeline(history, metric, label, names))
     if state.get("mc_playing") and not slow and not snap.running and snap.step >= target:
         state.mc_playing = False
         st.rerun(scope="app")
@@ -204,7 +232,8 @@ live = state.get("mc_playing", False)
 st.fragment(draw, run_every=(SLOW_MOTION_SECONDS if slow else REFRESH_SECONDS) if live else None)()
 
 st.caption(
-    "Metrics on 1,000 fresh samples per frame (the benchmark uses 2,500): a mode is *covered* when at least "
-    "one sample lies within 3 standard deviations of its centre; high quality = the share of samples that do. "
+    "Metrics on 1,000 fresh samples every 25 updates (the benchmark uses 2,500): a mode is *held* when at least "
+    "1% of the samples are nearest to it, *covered* when at least one sample lies within 3 standard deviations "
+    "of its centre; high quality = the share of samples that do. "
     "Grid JS: GAN Lab's estimate from 20 x 20 histograms of real and generated samples. "
     "`python -m ganviz toy` and `python -m ganviz.bench modes` give the same numbers headless.")

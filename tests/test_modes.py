@@ -1,3 +1,4 @@
+import json
 import math
 
 import numpy as np
@@ -40,7 +41,31 @@ def test_far_samples_are_not_high_quality_and_cover_nothing():
     near_centre = torch.zeros(100, 2)  # nearest to some mode, but 2 away: 100 std
     m = mode_metrics(near_centre, mixture.means, mixture.std)
     assert m["modes"] == 0 and m["high_quality"] == 0.0
-    assert m["reverse_kl"] == pytest.approx(math.log(8))
+    assert math.isnan(m["reverse_kl"])  # PacGAN's histogram of high-quality samples is empty
+    assert m["reverse_kl_all"] == pytest.approx(math.log(8))
+
+
+def test_reverse_kl_counts_only_high_quality_samples_as_pacgan_does():
+    mixture = ring(8, 2.0, 0.02)
+    far = torch.tensor([[0.5, 0.0]]).repeat(7, 1)  # nearest to mode 0 (at (2, 0)) but 1.5 away
+    samples = torch.cat([mixture.means[0].repeat(2, 1), mixture.means[1][None], far])
+    m = mode_metrics(samples, mixture.means, mixture.std)
+    assert m["hq_counts"][:2] == [2, 1] and sum(m["hq_counts"]) == 3
+    entropy = -(2 / 3 * math.log(2 / 3) + 1 / 3 * math.log(1 / 3))
+    assert m["reverse_kl"] == pytest.approx(math.log(8) - entropy)        # histogram [2, 1, 0, ...]
+    entropy_all = -(0.9 * math.log(0.9) + 0.1 * math.log(0.1))
+    assert m["reverse_kl_all"] == pytest.approx(math.log(8) - entropy_all)  # histogram [9, 1, 0, ...]
+
+
+def test_modes_held_tells_a_collapse_from_a_blur():
+    grid = torch.tensor([[x, y] for x in (-4.0, -2.0, 0.0, 2.0, 4.0) for y in (-4.0, -2.0, 0.0, 2.0, 4.0)])
+    blur = torch.rand(2500, 2, generator=torch.Generator().manual_seed(0)) * 10 - 5
+    m_blur = mode_metrics(blur, grid, 0.05)
+    assert m_blur["high_quality"] < 5 and m_blur["modes_strict"] == 0  # the strict count calls it a collapse
+    assert m_blur["modes_held"] == 25                                  # the held count does not
+    lump = torch.randn(2500, 2, generator=torch.Generator().manual_seed(1)) * 0.3 + torch.tensor([1.0, 0.0])
+    m_lump = mode_metrics(lump, grid, 0.05)  # a wide lump between two modes, no sample high quality
+    assert m_lump["modes_held"] == 2
 
 
 def test_the_strict_threshold_ignores_a_mode_with_a_single_sample():
@@ -85,7 +110,7 @@ def test_evaluate_scores_a_trainer_and_rejects_non_mixtures():
     trainer = Trainer(preset("ring8", **{"model.width": 8, "batch_size": 8, "device": "cpu"}))
     report = evaluate(trainer, n=200)
     assert {"modes", "modes_strict", "high_quality", "reverse_kl", "kl", "js"} <= set(report)
-    assert report == evaluate(trainer, n=200)  # fixed seed: the same draws each time
+    assert json.dumps(report) == json.dumps(evaluate(trainer, n=200))  # fixed seed: the same draws (NaN-safe)
     moons = Trainer(trainer.config.replace(**{"data.name": "moons"}))
     with pytest.raises(ValueError, match="data.name"):
         evaluate(moons)

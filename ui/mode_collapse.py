@@ -4,104 +4,170 @@ metric curves, and the click-to-place editor for a user-drawn mixture."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from ui.figures import FAKE, REAL, _layout
 
 ARM_COLORS = {"plain": "#6b7280", "treated": FAKE}
 # D's verdict: violet where D says "generated", white at 1/2, teal where it says "real"
-VERDICT_SCALE = [[0.0, "#ddd6fe"], [0.5, "#ffffff"], [1.0, "#99f6e4"]]
+VERDICT_SCALE = ["#ddd6fe", "#ffffff", "#99f6e4"]
 COMPONENT_COLORS = ["#7c3aed", "#db2777", "#ea580c", "#ca8a04", "#2563eb", "#0891b2", "#65a30d", "#9333ea"]
 EDITOR_EXTENT = (-5.0, 5.0, -5.0, 5.0)
 EDITOR_STEP = 0.25
 
 
-def _segments(starts: np.ndarray, ends: np.ndarray) -> tuple[list, list]:
-    """One polyline trace for many segments: x0, x1, None, x0, x1, None, ..."""
-    xs = np.stack([starts[:, 0], ends[:, 0], np.full(len(starts), np.nan)], 1).ravel()
-    ys = np.stack([starts[:, 1], ends[:, 1], np.full(len(starts), np.nan)], 1).ravel()
-    return xs.tolist(), ys.tolist()
+# The live view is drawn with Vega-Lite, not Plotly: Streamlit (1.67) gives every Plotly chart an
+# element id hashed from its figure, so each refresh with new data unmounts the chart and builds a
+# new one (blank until it is drawn, and a new WebGL context each time for Scattergl). A keyed
+# Vega-Lite chart whose spec stays the same keeps its element and swaps only its named datasets.
+# So every spec below depends on the view's settings only, never on the data.
+PLANE_SIZE = 360
 
 
-def _grid_lines(warped: np.ndarray) -> tuple[list, list]:
-    """Rows and columns of a warped (res, res, 2) grid as one polyline with gaps."""
-    lines = [warped[i] for i in range(warped.shape[0])] + [warped[:, j] for j in range(warped.shape[1])]
-    xs, ys = [], []
-    for line in lines:
-        xs += line[:, 0].tolist() + [None]
-        ys += line[:, 1].tolist() + [None]
-    return xs, ys
+def _frame(rows: dict) -> pd.DataFrame:
+    return pd.DataFrame({k: np.asarray(v).ravel() for k, v in rows.items()})
 
 
-def plane(view: dict, title: str, *, heatmap: bool = True, arrows: bool = True, manifold: bool = False,
-          means: np.ndarray | None = None, height: int = 430) -> go.Figure:
-    """GAN Lab's main view from :func:`ganviz.toyviz.toy_view`."""
+def _chart(spec: dict, datasets: dict[str, pd.DataFrame], title: str, **size) -> dict:
+    return {"title": {"text": title, "anchor": "start", "fontSize": 14}, **size, **spec, "datasets": datasets}
+
+
+def _verdict(heatmap: dict) -> np.ndarray:
+    """D's output on [0, 1]: the probability itself, or a critic's score centred on its median."""
+    z = np.asarray(heatmap["z"], dtype=float)
+    if heatmap["probabilistic"]:
+        return z
+    spread = float(np.abs(z - np.median(z)).max()) or 1.0
+    return 0.5 + 0.5 * (z - np.median(z)) / spread
+
+
+def plane_datasets(view: dict, means: np.ndarray, *, heatmap: bool = True, arrows: bool = True,
+                   manifold: bool = False) -> dict[str, pd.DataFrame]:
+    """The plane's data: D's cells, real and generated samples, G's arrows, the mode centres and
+    the generator manifold (empty tables for what is switched off, so the spec never changes)."""
     xmin, xmax, ymin, ymax = view["extent"]
-    fig = go.Figure()
-    if heatmap:
-        hm = view["heatmap"]
-        prob = hm["probabilistic"]
-        fig.add_trace(go.Heatmap(x=hm["x"], y=hm["y"], z=hm["z"], colorscale=VERDICT_SCALE,
-                                 zmin=0 if prob else None, zmax=1 if prob else None,
-                                 zmid=None if prob else float(np.median(hm["z"])), showscale=False,
-                                 name="D(x)" if prob else "critic(x)",
-                                 hovertemplate=("D(x)" if prob else "critic(x)") + "=%{z:.2f}<extra></extra>"))
-    if manifold and "manifold" in view:
-        for i, warped in enumerate(view["manifold"]):
-            xs, ys = _grid_lines(warped)
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="G manifold" if i == 0 else None,
-                                     showlegend=i == 0, hoverinfo="skip",
-                                     line=dict(color="rgba(124,58,237,0.35)", width=1)))
-    if means is not None and len(means):
-        fig.add_trace(go.Scatter(x=means[:, 0], y=means[:, 1], mode="markers", name="mode centres",
-                                 marker=dict(symbol="circle-open", size=14, line=dict(width=1, color="#5eead4")),
-                                 hovertemplate="mode centre (%{x:.2f}, %{y:.2f})<extra></extra>"))
-    real, fake = view["real"], view["fake"]
-    fig.add_trace(go.Scattergl(x=real[:, 0], y=real[:, 1], mode="markers", name="real",
-                               marker=dict(color=REAL, size=4, opacity=0.55)))
-    if view.get("component") is not None:
-        colors = [COMPONENT_COLORS[c % len(COMPONENT_COLORS)] for c in view["component"]]
-        fake_marker = dict(color=colors, size=4, opacity=0.8)
-    else:
-        fake_marker = dict(color=FAKE, size=4, opacity=0.8)
-    fig.add_trace(go.Scattergl(x=fake[:, 0], y=fake[:, 1], mode="markers", name="generated", marker=fake_marker))
+    hm = view["heatmap"]
+    xs, ys = np.asarray(hm["x"]), np.asarray(hm["y"])
+    dx, dy = (xmax - xmin) / len(xs), (ymax - ymin) / len(ys)
+    gx, gy = np.meshgrid(xs, ys)
+    cells = _frame({"x": gx - dx / 2, "x2": gx + dx / 2, "y": gy - dy / 2, "y2": gy + dy / 2,
+                    "d": _verdict(hm)}) if heatmap else _frame({"x": [], "x2": [], "y": [], "y2": [], "d": []})
+    fake = view["fake"]
+    component = view.get("component")
+    fakes = _frame({"x": fake[:, 0], "y": fake[:, 1],  # g: the generator of a mixture, drawn in its colour
+                    "g": component % len(COMPONENT_COLORS) if component is not None else np.zeros(len(fake), int)})
+    strokes = _frame({"x": [], "y": [], "x2": [], "y2": []})
     if arrows:
         grads = view["arrows"]
         longest = float(np.linalg.norm(grads, axis=1).max()) or 1.0
-        scale = 0.08 * (xmax - xmin) / longest
         every = max(1, len(fake) // 128)  # GAN Lab draws a subset; a forest of arrows hides the points
-        xs, ys = _segments(fake[::every], fake[::every] + scale * grads[::every])
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="G's gradient", hoverinfo="skip",
-                                 line=dict(color="#1f2937", width=1)))
-    fig.update_xaxes(range=[xmin, xmax], showgrid=False, zeroline=False)
-    fig.update_yaxes(range=[ymin, ymax], scaleanchor="x", scaleratio=1, showgrid=False, zeroline=False)
-    return _layout(fig, title, height=height)
+        ends = fake[::every] + 0.08 * (xmax - xmin) / longest * grads[::every]
+        strokes = _frame({"x": fake[::every, 0], "y": fake[::every, 1], "x2": ends[:, 0], "y2": ends[:, 1]})
+    lines = _frame({"x": [], "y": [], "line": [], "order": []})
+    if manifold and "manifold" in view:
+        warped = np.asarray(view["manifold"])  # (generators, res, res, 2): rows and columns as lines
+        paths = np.concatenate([warped, warped.transpose(0, 2, 1, 3)], axis=1).reshape(-1, warped.shape[2], 2)
+        lines = _frame({"x": paths[..., 0], "y": paths[..., 1],
+                        "line": np.repeat(np.arange(len(paths)), paths.shape[1]),
+                        "order": np.tile(np.arange(paths.shape[1]), len(paths))})
+    real = view["real"][::2]  # the data's shape shows with half as many points: less for the browser to draw
+    return {"cells": cells, "real": _frame({"x": real[:, 0], "y": real[:, 1]}), "fake": fakes, "strokes": strokes,
+            "centres": _frame({"x": means[:, 0], "y": means[:, 1]}), "manifold": lines}
 
 
-def coverage(report: dict, title: str) -> go.Figure:
-    """Share of generated samples nearest each mode; covered modes solid, missed ones grey."""
+def plane(view: dict, means: np.ndarray, title: str, *, heatmap: bool = True, arrows: bool = True,
+          manifold: bool = False) -> dict:
+    """GAN Lab's main view from :func:`ganviz.toyviz.toy_view` as a Vega-Lite spec."""
+    xmin, xmax, ymin, ymax = (float(v) for v in view["extent"])
+    x = {"field": "x", "type": "quantitative", "scale": {"domain": [xmin, xmax], "nice": False}, "title": None}
+    y = {"field": "y", "type": "quantitative", "scale": {"domain": [ymin, ymax], "nice": False}, "title": None}
+    x2, y2 = {"field": "x2"}, {"field": "y2"}
+    layers = [
+        {"data": {"name": "cells"}, "mark": {"type": "rect", "clip": True},
+         "encoding": {"x": x, "x2": x2, "y": y, "y2": y2,
+                      "color": {"field": "d", "type": "quantitative", "legend": None,
+                                "scale": {"domain": [0, 0.5, 1], "range": VERDICT_SCALE}},
+                      "tooltip": [{"field": "d", "title": "D's verdict (1: real)", "format": ".2f"}]}},
+        {"data": {"name": "manifold"}, "mark": {"type": "line", "clip": True, "strokeWidth": 1,
+                                                 "color": "rgba(124,58,237,0.35)"},
+         "encoding": {"x": x, "y": y, "detail": {"field": "line"}, "order": {"field": "order"}}},
+        {"data": {"name": "centres"}, "mark": {"type": "point", "size": 160, "color": "#5eead4", "strokeWidth": 1,
+                                                "clip": True},
+         "encoding": {"x": x, "y": y}},
+        {"data": {"name": "real"}, "mark": {"type": "circle", "size": 12, "color": REAL, "opacity": 0.55, "clip": True},
+         "encoding": {"x": x, "y": y}},
+        {"data": {"name": "strokes"}, "mark": {"type": "rule", "color": "#1f2937", "strokeWidth": 1, "opacity": 0.7, "clip": True},
+         "encoding": {"x": x, "y": y, "x2": x2, "y2": y2}},
+        {"data": {"name": "fake"}, "mark": {"type": "circle", "size": 16, "opacity": 0.8, "clip": True},
+         "encoding": {"x": x, "y": y, "color": {"field": "g", "type": "nominal", "legend": None,
+                                                 "scale": {"domain": list(range(len(COMPONENT_COLORS))),
+                                                           "range": COMPONENT_COLORS}}}},
+    ]
+    datasets = plane_datasets(view, means, heatmap=heatmap, arrows=arrows, manifold=manifold)
+    return _chart({"layer": layers}, datasets, title, width=PLANE_SIZE, height=PLANE_SIZE)
+
+
+def coverage(report: dict, title: str) -> dict:
+    """Share of generated samples nearest each mode; covered modes violet, missed ones grey."""
     k = report["num_modes"]
-    mass = 100 * np.asarray(report["mass"])
-    colors = [FAKE if c else "#d1d5db" for c in report["covered"]]
-    text = [f"{int(n)} HQ" for n in report["hq_counts"]]
-    fig = go.Figure(go.Bar(x=[str(i + 1) for i in range(k)], y=mass, marker_color=colors, text=text,
-                           hovertemplate="mode %{x}: %{y:.1f}% of samples, %{text}<extra></extra>"))
-    fig.add_hline(y=100 / k, line_dash="dot", line_color=REAL, annotation_text="fair share")
-    fig.update_traces(textposition="none")
-    return _layout(fig, title, height=220, xaxis_title="mode", yaxis_title="% of samples", showlegend=False)
+    modes = _frame({"mode": np.arange(1, k + 1), "share": 100 * np.asarray(report["mass"]),
+                    "covered": np.asarray(report["covered"], dtype=bool), "hq": report["hq_counts"]})
+    fair = _frame({"share": [100 / k]})
+    layers = [
+        {"data": {"name": "modes"}, "mark": "bar",
+         "encoding": {"x": {"field": "mode", "type": "ordinal", "title": "mode"},
+                      "y": {"field": "share", "type": "quantitative", "title": "% of samples"},
+                      "color": {"field": "covered", "type": "nominal", "legend": None,
+                                "scale": {"domain": [True, False], "range": [FAKE, "#d1d5db"]}},
+                      "tooltip": [{"field": "mode"}, {"field": "share", "format": ".1f", "title": "% of samples"},
+                                  {"field": "hq", "title": "high-quality samples"}]}},
+        {"data": {"name": "fair"}, "mark": {"type": "rule", "color": REAL, "strokeDash": [3, 3]},
+         "encoding": {"y": {"field": "share", "type": "quantitative"}}},
+    ]
+    return _chart({"layer": layers}, {"modes": modes, "fair": fair}, title, height=200)
 
 
-def timeline(history: dict, metric: str, label: str, names: dict[str, str], height: int = 240) -> go.Figure:
+OCCUPANCY_COLUMNS = 60
+
+
+def occupancy(history: dict, arm: str, num_modes: int, title: str) -> dict:
+    """Each mode's share of the samples over training (modes x steps): a collapsed GAN is one
+    dark cell per column that jumps from mode to mode, a cure an even band. At most
+    ``OCCUPANCY_COLUMNS`` columns (evenly spaced records): each cell is a shape the browser redraws
+    every second."""
+    every = max(1, -(-len(history.get("step", [])) // OCCUPANCY_COLUMNS))
+    steps = np.asarray(history.get("step", []), dtype=float)[::every]
+    starts = np.concatenate([[0.0], steps[:-1]]) if len(steps) else steps
+    shares = [np.asarray(history.get(f"{arm}.mass.{i}", np.zeros(len(steps) * every)), dtype=float)[::every]
+              for i in range(num_modes)]
+    cells = _frame({"step0": np.tile(starts, num_modes), "step1": np.tile(steps, num_modes),
+                    "mode": np.repeat(np.arange(1, num_modes + 1), len(steps)),
+                    "share": 100 * np.concatenate(shares) if shares else []})
+    spec = {"data": {"name": "cells"}, "mark": "rect",
+            "encoding": {"x": {"field": "step0", "type": "quantitative", "title": "step"}, "x2": {"field": "step1"},
+                         "y": {"field": "mode", "type": "ordinal", "title": "mode", "sort": "descending"},
+                         "color": {"field": "share", "type": "quantitative", "legend": None,
+                                   "scale": {"domain": [0, 300 / max(num_modes, 1)], "clamp": True,
+                                             "range": ["#ffffff", FAKE]}},
+                         "tooltip": [{"field": "step1", "title": "step"}, {"field": "mode"},
+                                     {"field": "share", "format": ".0f", "title": "% of samples"}]}}
+    return _chart(spec, {"cells": cells}, title, height=180)
+
+
+def timeline(history: dict, metric: str, label: str, names: dict[str, str]) -> dict:
     """A metric of both arms over training steps (history columns ``plain.<metric>`` ...)."""
-    fig = go.Figure()
-    for arm, name in names.items():
-        column = f"{arm}.{metric}"
-        if column in history:
-            few = len(history["step"]) < 30  # markers until there is a line to see
-            fig.add_trace(go.Scatter(x=history["step"], y=history[column], mode="lines+markers" if few else "lines",
-                                     name=name, line=dict(color=ARM_COLORS[arm], width=2), marker=dict(size=5)))
-    _layout(fig, label, height=height, xaxis_title="step")
-    return fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.45, xanchor="left", x=0))
+    parts = [_frame({"step": history["step"], "value": history[f"{arm}.{metric}"],
+                     "arm": np.full(len(history["step"]), name)})
+             for arm, name in names.items() if f"{arm}.{metric}" in history]
+    series = pd.concat(parts) if parts else _frame({"step": [], "value": [], "arm": []})
+    spec = {"data": {"name": "series"}, "mark": {"type": "line", "point": False, "strokeWidth": 2},
+            "encoding": {"x": {"field": "step", "type": "quantitative", "title": "step"},
+                         "y": {"field": "value", "type": "quantitative", "title": None},
+                         "color": {"field": "arm", "type": "nominal", "legend": None,  # one caption for all
+                                   "scale": {"domain": list(names.values()),
+                                             "range": [ARM_COLORS[a] for a in names]}}}}
+    return _chart(spec, {"series": series}, label, height=180)
 
 
 # -- the click-to-place editor ----------------------------------------------------------------------

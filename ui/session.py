@@ -23,8 +23,10 @@ import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from ganviz.collapse import lab_frame, open_lab
 from ganviz.resources import OutOfMemory, ResourceError, free_memory, out_of_memory_guard
 from ganviz.training import Trainer
+from ganviz.training.process import warm_up
 from ganviz.training.worker import TrainingWorker
 
 GRACE_ENV = "GANVIZ_SESSION_GRACE_S"
@@ -106,7 +108,7 @@ def current(key: str) -> TrainingWorker | None:
     if worker is None:
         return None
     if worker.closed:  # e.g. released after the session ended: say so once, then forget it
-        if worker.trainer is None:
+        if worker.released:
             st.info(worker.snapshot().error or CLOSED_REASON)
         del st.session_state[key]
         return None
@@ -142,6 +144,15 @@ def create(key: str, make_trainer: Callable[[], Trainer], **worker_kwargs) -> Tr
             trainer = make_trainer()
             worker = TrainingWorker(trainer, **worker_kwargs)
     return adopt(key, worker) if worker is not None else None
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up_training_processes() -> threading.Thread:
+    """Once per server, in the background: the forkserver that pages fork their training
+    processes from (the Mode collapse lab's), so that a visitor's first lab starts at once."""
+    thread = threading.Thread(target=warm_up, args=(open_lab, lab_frame), name="ganviz-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 @contextlib.contextmanager

@@ -11,6 +11,8 @@ SUITES: dict[str, tuple[str, str]] = {
     "landscape": ("ganviz.bench.landscape", "Dirac-GAN 200x200 surface + vector field, trajectory, network slice"),
     "style": ("ganviz.bench.style", "style transfer 512 px x 300 L-BFGS evaluations: PyTorch tutorial vs ganviz"),
     "metrics": ("ganviz.bench.metrics", "FID/IS/KID of 10,000 samples: digit classifier vs Inception-v3 features"),
+    "classroom": ("ganviz.bench.classroom", "the Mode collapse page in Chromium: frames drawn, page vs engine updates/s, seconds to the punchline"),
+    "lesson": ("ganviz.bench.lesson", "the Mode collapse page's defaults on declared seeds: plain collapsed, remedy covering, punchline"),
     "modes": ("ganviz.bench.modes", "mode coverage on ring8 / grid25 over seeds: plain GAN vs remedies (VEEGAN/PacGAN table)"),
 }
 

@@ -53,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             "the runs that match the datasets, remedies and seeds asked for)")
 
 
-def _single_thread() -> None:
+def single_thread() -> None:
     import torch
 
     torch.set_num_threads(1)
@@ -121,7 +121,7 @@ def _train_all(jobs: list[tuple], args: argparse.Namespace) -> list[dict]:
     start = time.perf_counter()
     runs = []
     with ProcessPoolExecutor(min(args.modes_workers, len(jobs)), mp_context=get_context("spawn"),
-                             initializer=_single_thread) as pool:
+                             initializer=single_thread) as pool:
         futures = [pool.submit(_one_run, *job) for job in jobs]
         for future in as_completed(futures):
             run_ = future.result()

@@ -79,6 +79,11 @@ class TrainingWorker:
     def closed(self) -> bool:
         return self._closed.is_set()
 
+    @property
+    def released(self) -> bool:
+        """Whether the trainer is gone (``release``): only the last snapshot remains."""
+        return self.trainer is None
+
     def start(self, target: int | None = None) -> None:
         if self._closed.is_set():
             raise RuntimeError("this worker is closed")
