@@ -24,6 +24,7 @@ from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
 import ganviz
+from ganviz.data import HUB_DATASETS
 
 CHECKPOINTS = Path(ganviz.__file__).resolve().parents[1] / "checkpoints"
 SHIPPED = CHECKPOINTS / "digit-classifier"
@@ -189,6 +190,8 @@ def model_card(report: dict) -> str:
     """The README.md shipped beside the weights: how the classifier was trained and how well it does."""
     return f"""---
 library_name: ganviz
+license: mit
+datasets: [{HUB_DATASETS['digits']}]
 tags: [image-classification, digits, ganviz]
 ---
 # ganviz digit classifier
@@ -203,9 +206,10 @@ predictions measure whether a conditional generator draws the class it was asked
 with it are **not** Inception FID/IS and are not comparable with published FIDs.
 
 ## Training
-- Data: scikit-learn's 1,797 handwritten 8x8 digits, bilinearly upscaled to 28x28
-  (`ganviz.data.digits`), split by a seeded permutation (seed {report['seed']}) into
-  {report['n_train']} training and {report['n_heldout']} held-out images
+- Data: scikit-learn's 1,797 handwritten 8x8 digits (`sklearn.datasets.load_digits`), bilinearly
+  upscaled to 28x28 (`ganviz.data.digits`); the front matter names `{HUB_DATASETS['digits']}`, the
+  Hub's copy of the same images, which ganviz never downloads. Split by a seeded permutation
+  (seed {report['seed']}) into {report['n_train']} training and {report['n_heldout']} held-out images
   (`ganviz.classifier.digit_split(holdout={report['holdout']}, seed={report['seed']})`).
 - Augmentation: random shifts of up to 2 px, rotations of up to 10 degrees, zoom of ±10 %.
 - AdamW (weight decay 1e-4), one-cycle learning rate peaking at {report['lr']}, batch

@@ -2,13 +2,16 @@
 
 Each entry maps a command to the module that implements it; the module is imported only when
 its command runs (torchvision/torchmetrics take seconds to import) and provides
-``add_arguments(parser)`` and ``run(args) -> int``.
+``add_arguments(parser)`` and ``run(args) -> int``. Commands just raise: :func:`main` turns what a
+bad input or a failed run raises into one ``error: ...`` line and a non-zero exit, for all of them.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
+
+from ganviz.config import shown
 
 COMMANDS = {
     "train": ("ganviz.training.cli", "train a GAN headless; writes a checkpoint and metrics.json"),
@@ -24,21 +27,72 @@ COMMANDS = {
 }
 
 
+MAX_STEPS = 10_000_000
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that raises its complaint instead of printing usage and exiting, so that a
+    bad flag reaches :func:`main`'s one report (``error: ...``) like every other bad input."""
+
+    def error(self, message: str):
+        raise ValueError(f"{message} (see {self.prog} --help)")
+
+
+def step_count(text: str, minimum: int = 1) -> int:
+    """The type of every ``--steps`` flag: a whole number from ``minimum`` to MAX_STEPS. Unbounded,
+    a typo like ``--steps 1e21`` or a 30-digit number starts a run that never ends."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of steps, got {shown(text)}") from None
+    if not minimum <= value <= MAX_STEPS:
+        raise argparse.ArgumentTypeError(f"must be from {minimum} to {MAX_STEPS:,}, got {shown(text)}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. A bad input or a failed run prints ``error: ...`` (no traceback) and exits
+    with 2 (the input was refused) or 1 (the run failed: divergence, out of memory); anything else
+    is a bug and keeps its traceback."""
     argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(prog="python -m ganviz", description="ganviz: an interactive GAN laboratory")
+    try:
+        return _dispatch(argv)
+    except Exception as err:  # sorted by _failure; a bug is raised again
+        failure = _failure(err)
+        if failure is None:
+            raise
+        print(f"error: {failure[0]}", file=sys.stderr)
+        return failure[1]
+
+
+def _dispatch(argv: list[str]) -> int:
+    parser = _Parser(prog="python -m ganviz", description="ganviz: an interactive GAN laboratory")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, summary) in COMMANDS.items():
         sub.add_parser(name, help=summary, add_help=False)
-    if not argv or argv[0] not in COMMANDS:
-        parser.print_help() if not argv or argv[0] in ("-h", "--help") else parser.parse_args(argv)
-        return 0 if not argv or argv[0] in ("-h", "--help") else 2
+    if not argv or argv[0] in ("-h", "--help"):
+        parser.print_help()
+        return 0
+    if argv[0] not in COMMANDS:
+        raise ValueError(f"unknown command {shown(argv[0])}; the commands are {', '.join(COMMANDS)}")
     module = importlib.import_module(COMMANDS[argv[0]][0])
-    command = argparse.ArgumentParser(prog=f"python -m ganviz {argv[0]}", description=COMMANDS[argv[0]][1])
+    command = _Parser(prog=f"python -m ganviz {argv[0]}", description=COMMANDS[argv[0]][1])
     module.add_arguments(command)
-    args = command.parse_args(argv[1:])
-    try:
-        return module.run(args)
-    except (ValueError, FileNotFoundError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    return module.run(command.parse_args(argv[1:]))
+
+
+def _failure(err: Exception) -> tuple[str, int] | None:
+    """(message, exit code) for what a bad input or a failed run raises; None for a bug. The run
+    failures live beside torch, so they are imported only once something has gone wrong."""
+    from ganviz.resources import ResourceError, describe_out_of_memory, is_out_of_memory
+    from ganviz.training.trainer import DivergenceError
+
+    if isinstance(err, ValueError):  # bad values, checkpoints (CheckpointError), images, flags
+        return str(err), 2
+    if isinstance(err, OSError):  # missing files, --out paths that cannot be written
+        return (f"{err.filename}: {err.strerror}" if err.filename and err.strerror else str(err)), 2
+    if isinstance(err, (DivergenceError, ResourceError, FloatingPointError)):
+        return str(err), 1
+    if is_out_of_memory(err):
+        return describe_out_of_memory(err, "running the command"), 1
+    return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import reprlib
 import typing
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -24,6 +25,27 @@ def spec(default: Any = dataclasses.MISSING, *, min: float | None = None, max: f
     if default_factory is not dataclasses.MISSING:
         return field(default_factory=default_factory, metadata=meta)
     return field(default=default, metadata=meta)
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 3, 80, 80
+
+
+def shown(value: Any) -> str:
+    """``value`` as an error message quotes it: cut short, and safe for input nested thousands of
+    levels deep, on which a plain ``repr`` raises RecursionError instead of the message."""
+    return _SHORT.repr(value)
+
+
+def parse_json(text: str | bytes, what: str) -> Any:
+    """JSON that a person typed, linked or uploaded; any failure is a ValueError naming ``what``.
+    The parser raises RecursionError, not ValueError, on input nested too deeply."""
+    try:
+        return json.loads(text)
+    except ValueError as err:
+        raise ValueError(f"{what}: not valid JSON ({err})") from None
+    except RecursionError:
+        raise ValueError(f"{what}: the JSON is nested too deeply") from None
 
 
 def _choices(meta: dict) -> list | None:
@@ -80,11 +102,7 @@ class Config:
 
     @classmethod
     def from_json(cls, text: str):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"config: not valid JSON ({err})") from None
-        return cls.from_dict(data)
+        return cls.from_dict(parse_json(text, "config"))
 
     def replace(self, **changes):
         """A copy with dotted-key changes, validated: ``cfg.replace(**{"data.name": "grid25"})``."""
@@ -127,48 +145,48 @@ def _coerce(name: str, value: Any, kind, meta) -> Any:
         raise ValueError(f"{name}: a value is required")
     if isinstance(base, type) and issubclass(base, Config):  # a nested section given as a dict
         if not isinstance(value, dict):
-            raise ValueError(f"{name}: expected an object of {base.__name__} fields, got {value!r}")
+            raise ValueError(f"{name}: expected an object of {base.__name__} fields, got {shown(value)}")
         return base.from_dict(value, prefix=name + ".")
     origin = typing.get_origin(base)
     if origin is list:
         if not isinstance(value, (list, tuple)):
-            raise ValueError(f"{name}: expected a list, got {value!r}")
+            raise ValueError(f"{name}: expected a list, got {shown(value)}")
         return [list(v) if isinstance(v, (list, tuple)) else v for v in value]
     if base is bool:
         if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
             value = value.lower() in ("true", "1")
         if not isinstance(value, bool):
-            raise ValueError(f"{name}: expected true or false, got {value!r}")
+            raise ValueError(f"{name}: expected true or false, got {shown(value)}")
     elif base is int:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ValueError(f"{name}: expected an integer, got {value!r}")
+            raise ValueError(f"{name}: expected an integer, got {shown(value)}")
         try:
             as_float = float(value)
-        except ValueError:
-            raise ValueError(f"{name}: expected an integer, got {value!r}") from None
+        except (ValueError, OverflowError):
+            raise ValueError(f"{name}: expected an integer, got {shown(value)}") from None
         if not math.isfinite(as_float) or as_float != int(as_float):
-            raise ValueError(f"{name}: expected an integer, got {value!r}")
+            raise ValueError(f"{name}: expected an integer, got {shown(value)}")
         value = int(as_float)
     elif base is float:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ValueError(f"{name}: expected a number, got {value!r}")
+            raise ValueError(f"{name}: expected a number, got {shown(value)}")
         try:
             value = float(value)
-        except ValueError:
-            raise ValueError(f"{name}: expected a number, got {value!r}") from None
+        except (ValueError, OverflowError):
+            raise ValueError(f"{name}: expected a number, got {shown(value)}") from None
         if not math.isfinite(value):
-            raise ValueError(f"{name}: must be a finite number, got {value!r}")
+            raise ValueError(f"{name}: must be a finite number, got {shown(value)}")
     elif base is str:
         if not isinstance(value, str):
-            raise ValueError(f"{name}: expected text, got {value!r}")
+            raise ValueError(f"{name}: expected text, got {shown(value)}")
     lo, hi = meta.get("min"), meta.get("max")
     if lo is not None and (value <= lo if meta.get("min_exclusive") else value < lo):
-        raise ValueError(f"{name}: must be {'>' if meta.get('min_exclusive') else '>='} {lo}, got {value!r}")
+        raise ValueError(f"{name}: must be {'>' if meta.get('min_exclusive') else '>='} {lo}, got {shown(value)}")
     if hi is not None and value > hi:
-        raise ValueError(f"{name}: must be <= {hi}, got {value!r}")
+        raise ValueError(f"{name}: must be <= {hi}, got {shown(value)}")
     choices = _choices(meta)
     if choices is not None and value not in choices:
-        raise ValueError(f"{name}: must be one of {', '.join(map(str, choices))}; got {value!r}")
+        raise ValueError(f"{name}: must be one of {', '.join(map(str, choices))}; got {shown(value)}")
     return value
 
 
@@ -220,6 +238,14 @@ def _remedy_names() -> list[str]:
 ACTIVATIONS = ["relu", "leaky_relu", "tanh", "elu", "gelu"]
 
 
+def _finite_number(value: Any) -> bool:
+    """True for a number a float can hold: an int past 1e308 makes ``math.isfinite`` overflow."""
+    try:
+        return isinstance(value, (int, float)) and math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 @dataclass
 class DataConfig(Config):
     name: str = spec("ring8", choices=_dataset_names, help="dataset from the registry")
@@ -237,8 +263,8 @@ class DataConfig(Config):
     def validate(self, prefix: str = "") -> None:
         super().validate(prefix)
         for i, m in enumerate(self.means):
-            if len(m) != 2 or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in m):
-                raise ValueError(f"{prefix}means[{i}]: expected two finite numbers, got {m!r}")
+            if not isinstance(m, list) or len(m) != 2 or not all(map(_finite_number, m)):
+                raise ValueError(f"{prefix}means[{i}]: expected two finite numbers [x, y], got {shown(m)}")
         if self.name == "custom" and not self.means:
             raise ValueError(f"{prefix}means: the 'custom' dataset needs at least one component")
 

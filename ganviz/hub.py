@@ -18,7 +18,7 @@ checkpoints, instead of huggingface_hub's ~20 s of connection retries.
 """
 from __future__ import annotations
 
-import json
+import math
 import os
 import re
 import socket
@@ -30,10 +30,19 @@ import torch
 from torch import nn
 
 import ganviz
+from ganviz.config import parse_json, shown
 
 CHECKPOINTS = Path(ganviz.__file__).resolve().parents[1] / "checkpoints"
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+_GLOBAL = re.compile(r"Unsupported global: GLOBAL (\S+)")  # the weights-only unpickler's refusal
+_REVISION = re.compile(r"^[\w.+/-]{1,255}$")  # git branch and tag names, commit hashes
+MAX_REPO_ID = 96  # the Hub's own limit
+MAX_OUTPUT_VALUES = 3 * 64 * 64  # the largest sample a generator this app draws produces
+MAX_CLASSES = 1000
+# huggan DCGAN sizes a config.json may ask for (the community's use 3, 100, 64): at these bounds
+# the generator holds ~80 M parameters; an unbounded one could claim all of the server's memory
+HUGGAN_LIMITS = {"num_channels": 4, "latent_dim": 1024, "hidden_size": 256}
 
 
 class CheckpointError(ValueError):
@@ -163,7 +172,7 @@ def _local_files(folder: Path) -> tuple[Path | None, Path]:
 
 def _hub_files(repo_id: str, revision: str | None, cache_dir: str | None) -> tuple[Path | None, Path]:
     from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import (GatedRepoError, HfHubHTTPError, LocalEntryNotFoundError,
+    from huggingface_hub.errors import (GatedRepoError, HfHubHTTPError, HFValidationError, LocalEntryNotFoundError,
                                         RemoteEntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError)
 
     offline = not hub_reachable()
@@ -187,6 +196,8 @@ def _hub_files(repo_id: str, revision: str | None, cache_dir: str | None) -> tup
             raise CheckpointError(f"{at}: no such model repo on the Hub (or it is private)") from None
         except RevisionNotFoundError:
             raise CheckpointError(f"{at}: the repo has no revision {revision!r}") from None
+        except HFValidationError as err:
+            raise CheckpointError(f"{at}: not a valid Hub request ({err})") from None
         except (HfHubHTTPError, OSError) as err:
             raise HubUnavailableError(f"{at}: the Hub request failed ({err})") from None
 
@@ -204,20 +215,64 @@ def _shipped_generators() -> list[str]:
     return [e.source for e in MODEL_ZOO if not e.needs_internet]
 
 
+def _cut(text: str, limit: int = 100) -> str:
+    """``text`` short enough to quote in a message, however long a visitor made it."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _local_folder(text: str) -> Path | None:
+    """The folder ``text`` names, as given or under ``checkpoints/``, if there is one. A name the OS
+    or pathlib refuses (too long, a NUL byte, ``~unknown-user``) is simply no folder, so that it
+    reaches the repo-id check instead of raising OSError, ValueError or RuntimeError."""
+    for folder in (Path(text), CHECKPOINTS / text):
+        try:
+            folder = folder.expanduser()
+            if folder.is_dir():
+                return folder
+        except (OSError, ValueError, RuntimeError):
+            continue
+    return None
+
+
+def _repo_id_problem(text: str) -> str | None:
+    """Why ``text`` is not a Hub repo id, or None when it is one. Checked before any Hub call, so
+    huggingface_hub's HFValidationError (``a/..``) and a cache path too long for the OS never escape."""
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    if len(text) > MAX_REPO_ID:
+        return f"a Hub repo id has at most {MAX_REPO_ID} characters, this has {len(text):,}"
+    if not _REPO_ID.match(text):
+        return "a Hub repo id has the form owner/name"
+    try:
+        validate_repo_id(text)
+    except HFValidationError as err:
+        return str(err)
+    return None
+
+
+def _check_revision(repo_id: str, revision: str | None) -> None:
+    if revision is not None and (not _REVISION.match(revision) or ".." in revision):
+        raise CheckpointError(f"{repo_id}: revision {_cut(revision)!r} is not a branch, tag or commit hash "
+                              "(letters, digits and - _ . + / only)")
+
+
 def resolve(source: str | Path, revision: str | None = None, cache_dir: str | None = None) -> tuple[Path | None, Path]:
     """(config.json or None, weights file) for a shipped name, a folder or a Hub repo id."""
     text = str(source).strip()
     if not text:
         raise CheckpointError("source: give a shipped checkpoint name, a folder or a Hub repo id")
-    for folder in (Path(text).expanduser(), CHECKPOINTS / text):
-        if folder.is_dir():
-            if revision:
-                raise CheckpointError(f"{text}: a revision only applies to Hub repos, not to a local folder")
-            return _local_files(folder)
-    if _REPO_ID.match(text) and not text.startswith((".", "~")):
-        return _hub_files(text, revision, cache_dir)
-    raise CheckpointError(f"{text}: not a folder, a shipped checkpoint ({', '.join(_shipped_generators())}) "
-                          "or a Hub repo id of the form owner/name")
+    folder = _local_folder(text)
+    if folder is not None:
+        if revision:
+            raise CheckpointError(f"{text}: a revision only applies to Hub repos, not to a local folder")
+        return _local_files(folder)
+    problem = _repo_id_problem(text)
+    if problem is not None:
+        raise CheckpointError(f"{_cut(text)}: not a folder, a shipped checkpoint "
+                              f"({', '.join(_shipped_generators())}) or a Hub repo id ({problem})")
+    _check_revision(text, revision)
+    return _hub_files(text, revision, cache_dir)
 
 
 # -- reading them ---------------------------------------------------------------------------------
@@ -225,39 +280,56 @@ def read_config(path: Path | None) -> dict:
     if path is None:
         return {}
     try:
-        config = json.loads(Path(path).read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise CheckpointError(f"{path}: config.json is not valid JSON ({err})") from None
+        config = parse_json(Path(path).read_bytes(), f"{path}: config.json")
+    except OSError as err:
+        raise CheckpointError(f"{path}: cannot be read ({err.strerror or err})") from None
+    except ValueError as err:  # broken, not UTF-8, or nested too deeply
+        raise CheckpointError(str(err)) from None
     if not isinstance(config, dict):
         raise CheckpointError(f"{path}: config.json must hold an object, got {type(config).__name__}")
     return config
 
 
 def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
-    """Tensors from safetensors, or from a .bin through the weights-only unpickler (no code runs)."""
-    import pickle
+    """Tensors from safetensors, or from a .bin through the weights-only unpickler (no code runs).
 
+    Both parsers read bytes anyone may have written, and on bytes that are no weights file they
+    raise nearly anything (a text file as ``pytorch_model.bin`` gives IndexError), so every failure
+    becomes a :class:`CheckpointError`.
+    """
     path = Path(path)
     if path.suffix == ".safetensors":
-        from safetensors import SafetensorError
         from safetensors.torch import load_file
         try:
             state = load_file(str(path))
-        except (SafetensorError, OSError) as err:
-            raise CheckpointError(f"{path.name}: not a readable safetensors file ({err})") from None
+        except Exception as err:  # any failure at all: see the docstring
+            raise CheckpointError(f"{path.name}: not a readable safetensors file ({_first_line(err)})") from None
     else:
         try:
             state = torch.load(path, map_location="cpu", weights_only=True)
-        except pickle.UnpicklingError as err:
-            first = str(err).strip().splitlines()[0]
-            raise CheckpointError(f"{path.name}: refused to unpickle it: it holds objects other than tensors, "
-                                  f"which could run code when loaded (only weights_only loading is allowed). "
-                                  f"{first}") from None
-        except (RuntimeError, EOFError, OSError) as err:
-            raise CheckpointError(f"{path.name}: not a readable PyTorch weights file ({err})") from None
+        except Exception as err:  # any failure at all: see the docstring
+            raise CheckpointError(_refused_bin(path, err)) from None
     if not isinstance(state, dict) or not all(isinstance(k, str) and torch.is_tensor(v) for k, v in state.items()):
         raise CheckpointError(f"{path.name}: expected a flat mapping of names to tensors (a state dict)")
     return state
+
+
+def _first_line(err: BaseException) -> str:
+    lines = str(err).strip().splitlines()
+    return _cut(lines[0] if lines else type(err).__name__, 300)
+
+
+def _refused_bin(path: Path, err: Exception) -> str:
+    """Why ``torch.load(weights_only=True)`` refused ``path``: a pickle that names code to call (an
+    "Unsupported global"), or bytes that are no PyTorch weights at all, on which torch raises
+    anything from UnpicklingError (wrapped in its generic weights-only text) to KeyError."""
+    code = _GLOBAL.search(str(err))
+    if code:
+        return (f"{path.name}: refused to unpickle it: it holds objects other than tensors ({code.group(1)}), "
+                "which could run code when loaded (only weights_only loading is allowed)")
+    generic = "Weights only load failed" in str(err)
+    detail = type(err).__name__ if generic else f"{type(err).__name__}: {_first_line(err)}"
+    return f"{path.name}: not a readable PyTorch weights file ({detail})"
 
 
 def load_weights(model: nn.Module, state: dict[str, torch.Tensor], what: str) -> None:
@@ -274,12 +346,29 @@ def load_weights(model: nn.Module, state: dict[str, torch.Tensor], what: str) ->
     model.load_state_dict(state)
 
 
+def _count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _layout(config: dict) -> tuple[list[int], int]:
+    """The sample shape and class count a config.json declares, refused before any network is built
+    unless small: the layers are sized from them, so huge values would exhaust the server's memory."""
+    shape, classes = config["shape"], config.get("num_classes", 0)
+    if (not isinstance(shape, list) or not 1 <= len(shape) <= 3 or not all(_count(n) and n >= 1 for n in shape)
+            or math.prod(shape) > MAX_OUTPUT_VALUES):
+        raise ValueError(f"shape must be 1 to 3 positive integers with at most {MAX_OUTPUT_VALUES:,} values "
+                         f"in all, got {shown(shape)}")
+    if not _count(classes) or not 0 <= classes <= MAX_CLASSES:
+        raise ValueError(f"num_classes must be an integer from 0 to {MAX_CLASSES}, got {shown(classes)}")
+    return shape, classes
+
+
 def build_gan(config: dict, state: dict[str, torch.Tensor], where: str):
     """The :class:`ganviz.training.GAN` a ganviz checkpoint describes, with its weights loaded."""
     from ganviz.training.gan import GAN
 
     try:
-        gan = GAN(config["train"], list(config["shape"]), int(config.get("num_classes", 0)))
+        gan = GAN(config["train"], *_layout(config))
     except (ValueError, TypeError, KeyError) as err:
         raise CheckpointError(f"{where}: config.json is not a valid ganviz run config ({err})") from None
     load_weights(gan, state, where)
@@ -305,8 +394,9 @@ def _huggan_generator(config: dict, state: dict, where: str) -> tuple[nn.Module,
     if config:
         args = {k: config[k] for k in CONFIG_KEYS if k in config}
         for key, value in args.items():
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise CheckpointError(f"{where}: config.json {key} must be a positive integer, got {value!r}")
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= HUGGAN_LIMITS[key]:
+                raise CheckpointError(f"{where}: config.json {key} must be a positive integer up to "
+                                      f"{HUGGAN_LIMITS[key]}, got {shown(value)}")
     else:
         try:
             args = config_from_weights(state)

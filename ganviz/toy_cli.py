@@ -12,7 +12,9 @@ import argparse
 import json
 import sys
 
+from ganviz.cli import step_count
 from ganviz.collapse import DATASETS, preset
+from ganviz.config import parse_json
 from ganviz.modes import EVAL_SAMPLES, STRICT_SHARE
 from ganviz.training.cli import add_config_flags
 
@@ -20,7 +22,7 @@ from ganviz.training.cli import add_config_flags
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dataset", default="ring8", choices=list(DATASETS),
                         help="mixture: ring8, grid25, or custom (give --data.means)")
-    parser.add_argument("--steps", type=int, default=None,
+    parser.add_argument("--steps", type=step_count, default=None,
                         help="number of D+G updates (default: the benchmark's, 5000 on the ring, 10000 on the grid)")
     parser.add_argument("--eval-every", type=int, default=0, metavar="N",
                         help="also record the metrics every N steps (0: only at the end)")
@@ -37,7 +39,7 @@ def config_from_args(args: argparse.Namespace):
     for key, value in vars(args).items():
         if key.startswith("cfg:") and value is not None:
             name = key[4:]
-            changes[name] = json.loads(value) if name == "data.means" else value
+            changes[name] = parse_json(value, name) if name == "data.means" else value
     remedy, seed = changes.pop("remedy", "none"), changes.pop("seed", 0)
     return preset(args.dataset, remedy, seed, **changes)
 
@@ -62,8 +64,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.steps is None:
         args.steps = STEPS[args.dataset]
-    if args.steps < 1 or args.eval_every < 0 or args.eval_samples < 1:
-        raise ValueError("steps, eval-samples: must be >= 1; eval-every: must be >= 0")
+    if args.eval_every < 0 or args.eval_samples < 1:
+        raise ValueError("eval-samples: must be >= 1; eval-every: must be >= 0")
     config = config_from_args(args)
     bar = tqdm(total=args.steps, unit="step", disable=args.quiet, file=sys.stderr)
 

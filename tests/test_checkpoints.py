@@ -1,12 +1,16 @@
 """The generators shipped in checkpoints/: they load offline, draw digits, stay small, and their
 model cards state numbers that the code reproduces."""
 import re
+import tomllib
 
 import pytest
 import torch
+from huggingface_hub import ModelCard
 
 from ganviz.conditional import class_accuracy
+from ganviz.config import DataConfig, TrainConfig
 from ganviz.hub import CHECKPOINTS, MODEL_ZOO, load_generator
+from ganviz.training.gan import GAN
 
 SHIPPED = [e.source for e in MODEL_ZOO if not e.needs_internet]
 
@@ -31,3 +35,21 @@ def test_conditional_generator_draws_the_asked_class_as_its_card_says():
     card = (CHECKPOINTS / "digits-dcgan-cond" / "README.md").read_text()
     stated = float(re.search(r"accuracy: ([0-9.]+) \(chance", card).group(1))
     assert abs(stated - result.accuracy) <= 0.005
+
+
+@pytest.mark.parametrize("folder", sorted(p.name for p in CHECKPOINTS.iterdir() if (p / "README.md").is_file()))
+def test_model_cards_carry_the_license_and_the_dataset_in_their_front_matter(folder):
+    card = ModelCard.load(CHECKPOINTS / folder / "README.md")
+    license = tomllib.loads((CHECKPOINTS.parent / "pyproject.toml").read_text())["project"]["license"]["text"]
+    assert card.data.license == license.lower() == "mit"
+    assert card.data.datasets == ["sklearn-docs/digits"]
+    assert "sklearn.datasets.load_digits" in card.text  # what the id stands for, said in the body
+
+
+@pytest.mark.parametrize("data, shape, datasets", [("digits", [1, 28, 28], ["sklearn-docs/digits"]),
+                                                    ("ring8", [2], None)])
+def test_a_saved_run_gets_the_same_front_matter(tmp_path, data, shape, datasets):
+    model = {"arch": "dcgan" if len(shape) == 3 else "mlp", "channels": 8, "width": 8, "depth": 1}
+    GAN(TrainConfig(data=DataConfig(name=data), model=model).to_dict(), shape).save_pretrained(tmp_path)
+    card = ModelCard.load(tmp_path / "README.md")
+    assert card.data.license == "mit" and card.data.datasets == datasets

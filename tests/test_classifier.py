@@ -2,6 +2,7 @@ import json
 
 import pytest
 import torch
+from huggingface_hub import ModelCard
 
 from ganviz.classifier import (SHIPPED, DigitClassifier, accuracy, augment, digit_split, load_digit_classifier,
                                save_classifier, train_digit_classifier)
@@ -69,6 +70,8 @@ def test_training_round_trip(tmp_path):
     x = torch.rand(4, 1, 28, 28) * 2 - 1
     assert torch.allclose(loaded(x), model(x), atol=1e-6)
     assert "Measured accuracy" in (folder / "README.md").read_text()
+    card = ModelCard.load(folder / "README.md")
+    assert card.data.license == "mit" and card.data.datasets == ["sklearn-docs/digits"]
 
 
 def test_missing_checkpoint_fails_clearly(tmp_path):

@@ -71,3 +71,35 @@ def test_flatten_unflatten_inverse():
 def test_field_specs_cover_every_leaf():
     specs = TrainConfig.field_specs()
     assert set(specs) == set(flatten(TrainConfig().to_dict()))
+
+
+def deeply_nested(depth: int, leaf=0.0):
+    for _ in range(depth):
+        leaf = [leaf]
+    return leaf
+
+
+@pytest.mark.parametrize("means", [
+    [deeply_nested(5000)],                 # a list 5,000 deep where an [x, y] pair belongs
+    [[deeply_nested(5000), 1.0]],          # ... or where one coordinate belongs
+    deeply_nested(5000),
+    [[10**400, 0.0]],                      # past what a float holds
+    [5],                                   # a number, not a pair
+])
+def test_means_deeper_or_odder_than_pairs_name_the_field(means):
+    with pytest.raises(ValueError, match=r"^data\.means\[0\]: expected two finite numbers \[x, y\]") as info:
+        TrainConfig().replace(**{"data.name": "custom", "data.means": means})
+    assert len(str(info.value)) < 300
+
+
+def test_a_deeply_nested_value_anywhere_is_a_short_message():
+    with pytest.raises(ValueError, match=r"^lr_d: expected a number, got \[\[\[\[\.\.\.\]\]\]\]") as info:
+        TrainConfig.from_dict({"lr_d": deeply_nested(5000)})
+    assert len(str(info.value)) < 100
+    with pytest.raises(ValueError, match=r"^batch_size: expected an integer"):
+        TrainConfig.from_dict({"batch_size": 10**400})
+
+
+def test_json_nested_too_deeply_is_a_value_error():
+    with pytest.raises(ValueError, match="^config: the JSON is nested too deeply"):
+        TrainConfig.from_json('{"data": {"means": ' + "[" * 100_000 + "]" * 100_000 + "}}")

@@ -174,3 +174,73 @@ def test_hub_probe(monkeypatch):
         closed.bind(("127.0.0.1", 0))  # bound but not listening: connection refused
         monkeypatch.setattr(constants, "ENDPOINT", f"http://127.0.0.1:{closed.getsockname()[1]}")
         assert not hub_reachable()
+
+
+@pytest.mark.parametrize("source, message", [
+    ("a/..", "Repo id must use alphanumeric chars"),
+    ("owner/na..me", "Cannot have -- or .."),
+    ("owner/.hidden", "cannot start or end with '-' or '.'"),
+    ("x" * 5000, "at most 96 characters, this has 5,000"),
+    ("o/" + "n" * 200, "at most 96 characters"),
+    ("bad\x00id", "the form owner/name"),
+    ("~no-such-user-here/x", "the form owner/name"),
+])
+def test_bad_hub_ids_are_checkpoint_errors(source, message):
+    """huggingface_hub's HFValidationError and the OS's 'file name too long' never escape."""
+    with pytest.raises(CheckpointError, match=message) as info:
+        load_generator(source)
+    assert len(str(info.value)) < 600
+
+
+def test_a_bad_revision_is_refused_before_any_hub_call(tmp_path):
+    with pytest.raises(CheckpointError, match="not a branch, tag or commit hash"):
+        load_generator("someone/repo", "../../outside", cache_dir=str(tmp_path))
+    with pytest.raises(CheckpointError, match="not a branch, tag or commit hash"):
+        load_generator("someone/repo", "r" * 5000, cache_dir=str(tmp_path))
+
+
+@pytest.mark.parametrize("content", [b"these are not weights\n" * 10, b"", b"PK\x03\x04" + b"\x00" * 40,
+                                     bytes(range(256)) * 4])
+def test_a_bin_file_that_is_no_checkpoint(tmp_path, content):
+    (tmp_path / "pytorch_model.bin").write_bytes(content)
+    with pytest.raises(CheckpointError, match="pytorch_model.bin: not a readable PyTorch weights file"):
+        load_generator(tmp_path)
+
+
+def test_a_config_nested_too_deeply(tmp_path, huggan):
+    save_file(huggan.state_dict(), tmp_path / "model.safetensors")
+    (tmp_path / "config.json").write_text('{"latent_dim": ' + "[" * 5000 + "]" * 5000 + "}")
+    with pytest.raises(CheckpointError, match="config.json: the JSON is nested too deeply"):
+        load_generator(tmp_path)
+
+
+def test_nested_means_in_a_run_config_name_the_field(tmp_path, huggan):
+    deep = 0.0
+    for _ in range(300):
+        deep = [deep]
+    train = TrainConfig(data=DataConfig(name="custom", means=[[0.0, 0.0]])).to_dict()
+    train["data"]["means"] = [deep]
+    save_file(huggan.state_dict(), tmp_path / "model.safetensors")
+    (tmp_path / "config.json").write_text(json.dumps({"train": train, "shape": [2]}))
+    with pytest.raises(CheckpointError, match=r"data\.means\[0\]: expected two finite numbers"):
+        load_generator(tmp_path)
+
+
+@pytest.mark.parametrize("config", [{"hidden_size": 10**6}, {"latent_dim": [[[[1]]]] * 3}])
+def test_absurd_huggan_sizes_are_refused_before_building_networks(tmp_path, huggan, config):
+    save_file(huggan.state_dict(), tmp_path / "model.safetensors")
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    with pytest.raises(CheckpointError, match="must be a positive integer up to"):
+        load_generator(tmp_path)
+
+
+@pytest.mark.parametrize("layout, message", [
+    ({"shape": [1, 100000, 100000]}, "shape must be 1 to 3 positive integers"),
+    ({"shape": "big"}, "shape must be"),
+    ({"shape": [2], "num_classes": 10**9}, "num_classes must be an integer from 0 to 1000"),
+])
+def test_an_absurd_layout_is_refused_before_building_networks(tmp_path, huggan, layout, message):
+    save_file(huggan.state_dict(), tmp_path / "model.safetensors")
+    (tmp_path / "config.json").write_text(json.dumps({"train": TrainConfig().to_dict(), **layout}))
+    with pytest.raises(CheckpointError, match=message):
+        load_generator(tmp_path)

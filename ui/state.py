@@ -5,7 +5,7 @@ import json
 
 import streamlit as st
 
-from ganviz.config import TrainConfig, flatten, unflatten
+from ganviz.config import TrainConfig, flatten, parse_json, unflatten
 
 DEFAULTS = flatten(TrainConfig().to_dict())
 
@@ -13,13 +13,10 @@ DEFAULTS = flatten(TrainConfig().to_dict())
 def config_from_url() -> tuple[dict, str | None]:
     """The flat config the URL asks for (defaults elsewhere), and an error text if it is invalid."""
     flat = dict(DEFAULTS)
-    for key, value in st.query_params.items():
-        if key in DEFAULTS:
-            try:
-                flat[key] = json.loads(value) if key == "data.means" else value
-            except ValueError:
-                return dict(DEFAULTS), f"The link's settings were ignored: {key}: expected a JSON list of [x, y] pairs"
     try:
+        for key, value in st.query_params.items():
+            if key in DEFAULTS:
+                flat[key] = parse_json(value, key) if key == "data.means" else value
         return flatten(TrainConfig.from_dict(unflatten(flat)).to_dict()), None
     except ValueError as err:
         return dict(DEFAULTS), f"The link's settings were ignored: {err}"

@@ -33,6 +33,12 @@ DESCRIPTIONS = {
     "folder": "any folder of images (root/<class>/<image>)",
 }
 
+# Hub dataset ids for the model cards' ``datasets:`` (the Hub links a model to them). ganviz never
+# downloads these: "digits" is scikit-learn's load_digits, and sklearn-docs/digits is the Hub's copy
+# of the same 1,797 images; the toys are drawn on the fly and a folder is the user's own.
+HUB_DATASETS = {"digits": "sklearn-docs/digits", "mnist": "ylecun/mnist",
+                "fashion-mnist": "zalando-datasets/fashion_mnist"}
+
 TOY_DATASETS = [name for name in DATASETS if name not in ("digits", "mnist", "fashion-mnist", "folder")]
 
 
@@ -44,5 +50,5 @@ def is_toy(name: str) -> bool:
     return name in TOY_DATASETS
 
 
-__all__ = ["DATASETS", "DESCRIPTIONS", "TOY_DATASETS", "GaussianMixture", "ImageDataset", "Spiral",
+__all__ = ["DATASETS", "DESCRIPTIONS", "HUB_DATASETS", "TOY_DATASETS", "GaussianMixture", "ImageDataset", "Spiral",
            "ToyDataset", "TwoMoons", "build_dataset", "is_toy"]

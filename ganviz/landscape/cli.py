@@ -14,6 +14,7 @@ import dataclasses
 import json
 import math
 import sys
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from ganviz.landscape.dirac import DiracConfig
     from ganviz.landscape.divergences import KINDS
     from ganviz.landscape.network import PLAYERS
+    from ganviz.cli import step_count
     from ganviz.training.cli import add_config_flags
 
     sub = parser.add_subparsers(dest="what", required=True, metavar="{dirac,divergence,slice}")
@@ -46,7 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sl.add_argument("--checkpoint", help="a folder or Hub repo written by `python -m ganviz train` "
                                          "(default: train a fresh GAN from the config flags)")
     sl.add_argument("--config", help="a TrainConfig JSON file for the fresh GAN")
-    sl.add_argument("--steps", type=int, default=200, help="training steps of the fresh GAN")
+    sl.add_argument("--steps", type=partial(step_count, minimum=0), default=200,
+                    help="training steps of the fresh GAN")
     sl.add_argument("--player", choices=PLAYERS, default="discriminator")
     sl.add_argument("--resolution", type=int, default=21)
     sl.add_argument("--span", type=float, default=1.0, help="alpha, beta in [-span, span]")
@@ -135,8 +138,6 @@ def _slice(args) -> int:
     if args.checkpoint:
         trainer = Trainer.from_checkpoint(args.checkpoint)
     else:
-        if args.steps < 0:
-            raise ValueError(f"steps: must be >= 0, got {args.steps}")
         trainer = Trainer(config_from_args(args))
         if args.steps:
             trainer.step(args.steps)

@@ -40,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"every: must be >= 1, got {args.every}")
     config = StyleConfig.from_dict({k[4:]: v for k, v in vars(args).items() if k.startswith("cfg:") and v is not None})
     content, style = load_image(args.content), load_image(args.style)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)  # a folder that cannot be written fails before the run
     source = weights_source(args.weights)
     features = load_vgg19(source, download=not args.no_download, progress=not args.quiet)
     if source == "random":
@@ -58,8 +60,6 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"\nstopped after {transfer.step_count} evaluations; writing the picture so far", file=sys.stderr)
     bar.close()
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     from PIL import Image
     Image.fromarray(transfer.preview()).save(out, format="PNG")
     print(json.dumps({"out": str(out), "evaluations": transfer.step_count, "seconds": round(transfer.elapsed, 3),

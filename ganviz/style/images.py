@@ -2,9 +2,11 @@
 
 Whatever arrives — RGBA, greyscale, palette, CMYK, 16-bit, a phone photo stored sideways with
 an EXIF rotation tag, an animated GIF — comes out as an upright 8-bit RGB picture (transparent
-parts over white). A file that is not a picture, is cut short, or would decode into more than
-``max_pixels`` pixels (a "decompression bomb": a few kilobytes that expand to gigabytes) raises
-:class:`ImageError`, a ``ValueError`` whose text can be shown to the user as it is.
+parts over white). A file that is not a picture, is cut short, would decode into more than
+``max_pixels`` pixels (a "decompression bomb": a few kilobytes that expand to gigabytes), or is a
+strip longer than ``MAX_ASPECT`` times its width (50000x1: nothing survives scaling it, and
+drawing it fails) raises :class:`ImageError`, a ``ValueError`` whose text can be shown to the user
+as it is. Both limits are checked from the header, before any pixel is decoded.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PIXELS = 50_000_000  # a 50-megapixel photo decodes to 150 MB of RGB: the most we accept
+MAX_ASPECT = 20  # a panorama is ~4:1; at 512 px a 20:1 strip is still 25 px tall, and VGG19 needs 16
 FORMATS = "PNG, JPEG, WebP, GIF, BMP or TIFF"
 
 
@@ -38,8 +41,7 @@ def load_image(source: str | Path | bytes | BinaryIO, *, name: str | None = None
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(stream)
             width, height = image.size
-            if width * height > max_pixels:
-                raise ImageError(_too_big(label, width, height, max_pixels))
+            _check_size(label, width, height, max_pixels)
             image.seek(0)  # the first frame of an animation
             image.load()
     except ImageError:
@@ -57,9 +59,13 @@ def load_image(source: str | Path | bytes | BinaryIO, *, name: str | None = None
     return _to_rgb(ImageOps.exif_transpose(image))
 
 
-def _too_big(label: str, width: int, height: int, limit: int) -> str:
-    return (f"{label} is {width}x{height} = {width * height / 1e6:.0f} megapixels, above the limit of "
-            f"{limit / 1e6:.0f}; make it smaller and try again")
+def _check_size(label: str, width: int, height: int, max_pixels: int) -> None:
+    if width * height > max_pixels:
+        raise ImageError(f"{label} is {width}x{height} = {width * height / 1e6:.0f} megapixels, above the limit "
+                         f"of {max_pixels / 1e6:.0f}; make it smaller and try again")
+    if max(width, height) > MAX_ASPECT * max(min(width, height), 1):
+        raise ImageError(f"{label} is {width}x{height}, more than {MAX_ASPECT} times longer than it is wide; "
+                         "crop it to a less extreme shape and try again")
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:

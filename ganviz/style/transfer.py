@@ -137,6 +137,15 @@ def fit(image: Image.Image | torch.Tensor, size: int) -> torch.Tensor:
     return x.clamp(0, 1)
 
 
+def _check_sides(what: str, x: torch.Tensor, min_side: int, size: int) -> None:
+    """A picture so elongated that, scaled to ``size``, its short side vanishes in VGG19's pooling
+    is refused with a message (PyTorch would fail deep inside the network instead)."""
+    height, width = x.shape[-2:]
+    if min(height, width) < min_side:
+        raise ValueError(f"the {what} picture becomes {width}x{height} px at size {size}, and these layers need "
+                         f"at least {min_side} px on each side; choose a larger size or a less elongated picture")
+
+
 class StyleTransfer:
     """One optimisation: ``step(n)`` advances it by n loss evaluations.
 
@@ -158,6 +167,8 @@ class StyleTransfer:
         content_layers, style_layers = LAYER_SETS[config.layers]
         vgg = VGGFeatures(features if features is not None else load_vgg19(weights_source()),
                           content_layers + style_layers).to(self.device)
+        for what, x in (("content", content_px), ("style", style_px)):
+            _check_sides(what, x, vgg.min_side, self.size)
         cuda = self.device.type == "cuda"
         bf16 = config.precision == "bf16" or (config.precision == "auto" and cuda and torch.cuda.is_bf16_supported())
         vgg.compute_in(torch.bfloat16 if bf16 else torch.float32, channels_last=cuda)

@@ -196,6 +196,11 @@ class VGGFeatures(nn.Module):
         self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1))
         self.dtype, self.memory_format = torch.float32, torch.contiguous_format
 
+    @property
+    def min_side(self) -> int:
+        """The shortest image side that still has a pixel after every max pool up to the deepest layer."""
+        return 2 ** sum(isinstance(m, nn.MaxPool2d) for m in self.body)
+
     def compute_in(self, dtype: torch.dtype = torch.float32, channels_last: bool = False) -> VGGFeatures:
         """Run the convolutions in ``dtype`` (bf16 on tensor-core GPUs) and NHWC layout; the
         input stays fp32 and its gradient comes back fp32."""

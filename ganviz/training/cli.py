@@ -10,7 +10,8 @@ import json
 import sys
 from pathlib import Path
 
-from ganviz.config import TrainConfig, flatten, unflatten
+from ganviz.cli import step_count
+from ganviz.config import TrainConfig, flatten, parse_json, unflatten
 
 
 def add_config_flags(parser: argparse.ArgumentParser) -> None:
@@ -20,20 +21,24 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
-    base = json.loads(Path(args.config).read_text()) if getattr(args, "config", None) else {}
-    if "train" in base and "shape" in base:  # a checkpoint's config.json replays its run
-        base = base["train"]
+    base = _config_file(args.config) if getattr(args, "config", None) else {}
     flat = flatten(TrainConfig.from_dict(base).to_dict())
     for key, value in vars(args).items():
         if key.startswith("cfg:") and value is not None:
             name = key[4:]
-            flat[name] = json.loads(value) if name == "data.means" else value
+            flat[name] = parse_json(value, name) if name == "data.means" else value
     return TrainConfig.from_dict(unflatten(flat))
+
+
+def _config_file(path: str):
+    """The TrainConfig a ``--config`` file holds; a checkpoint's config.json replays its run."""
+    base = parse_json(Path(path).read_bytes(), f"config {path}")
+    return base["train"] if isinstance(base, dict) and "train" in base and "shape" in base else base
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", help="a TrainConfig JSON file, or a checkpoint's config.json")
-    parser.add_argument("--steps", type=int, default=2000, help="number of D+G updates")
+    parser.add_argument("--steps", type=step_count, default=2000, help="number of D+G updates")
     parser.add_argument("--chunk", type=int, default=50, help="updates between progress refreshes")
     parser.add_argument("--out", default="runs/latest", help="folder for the checkpoint and metrics.json")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -45,9 +50,10 @@ def run(args: argparse.Namespace) -> int:
 
     from ganviz.training import Trainer
 
-    if args.steps < 1 or args.chunk < 1:
-        raise ValueError("steps, chunk: must be >= 1")
+    if args.chunk < 1:
+        raise ValueError(f"chunk: must be >= 1, got {args.chunk}")
     config = config_from_args(args)
+    Path(args.out).mkdir(parents=True, exist_ok=True)  # a folder that cannot be written fails before training
     trainer = Trainer(config)
     bar = tqdm(total=args.steps, unit="step", disable=args.quiet, file=sys.stderr)
     while trainer.step_count < args.steps:

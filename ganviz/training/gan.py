@@ -10,11 +10,12 @@ from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
 from ganviz.config import TrainConfig
+from ganviz.data import HUB_DATASETS
 from ganviz.models import build_models
 from ganviz.remedies import REMEDIES
 
 
-class GAN(nn.Module, PyTorchModelHubMixin, library_name="ganviz", tags=["gan", "ganviz"]):
+class GAN(nn.Module, PyTorchModelHubMixin, library_name="ganviz", license="mit", tags=["gan", "ganviz"]):
     def __init__(self, train: dict, shape: list[int], num_classes: int = 0):
         super().__init__()
         self.config = TrainConfig.from_dict(train)
@@ -23,6 +24,14 @@ class GAN(nn.Module, PyTorchModelHubMixin, library_name="ganviz", tags=["gan", "
         generator, discriminator = build_models(self.config.model, self.shape, self.num_classes)
         self.remedy = REMEDIES[self.config.remedy](self.config)
         self.generator, self.discriminator = self.remedy.wrap_models(generator, discriminator)
+
+    def generate_model_card(self, *args, **kwargs):
+        """The mixin's README.md, plus the dataset this run trained on in its front matter, where
+        the Hub expects it (only known Hub datasets: a toy mixture or a local folder has none)."""
+        card = super().generate_model_card(*args, **kwargs)
+        if self.config.data.name in HUB_DATASETS:
+            card.data.datasets = [HUB_DATASETS[self.config.data.name]]
+        return card
 
     @property
     def latent_dim(self) -> int:

@@ -153,12 +153,13 @@ class PhaseDiagram:
 
 # -- python -m ganviz phase ------------------------------------------------------------------------
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from ganviz.cli import step_count
     from ganviz.training.cli import add_config_flags
 
     parser.add_argument("--x", required=True,
                         help=f"x axis, NAME=a,b,c or NAME=low:high:count; NAME in {', '.join(AXES)}")
     parser.add_argument("--y", required=True, help="y axis, the same form")
-    parser.add_argument("--steps", type=int, default=2000, help="updates of every cell")
+    parser.add_argument("--steps", type=step_count, default=2000, help="updates of every cell")
     parser.add_argument("--streams", choices=["shared", "member"], default="shared",
                         help="one random stream for the grid (fast) or one per cell (each cell = its own Trainer run)")
     parser.add_argument("--config", help="a TrainConfig JSON file for the settings the axes do not set")
@@ -184,8 +185,6 @@ def run(args: argparse.Namespace) -> int:
 
     from ganviz.training.cli import config_from_args
 
-    if args.steps < 1:
-        raise ValueError("steps: must be >= 1")
     x, xs = parse_axis(args.x)
     y, ys = parse_axis(args.y)
     diagram = PhaseDiagram(config_from_args(args), x, xs, y, ys, streams=args.streams)

@@ -41,3 +41,17 @@ def test_latent_explorer_sliders_class_and_offline_hub(app_path):
     assert not at.exception
     assert "cannot be reached" in at.error[0].value
     assert "Model zoo" in at.info[0].value
+
+
+def test_a_bad_hub_id_or_revision_is_a_message_not_a_traceback(open_app_page):
+    at = open_app_page("pages/latent.py")
+    at.radio(key="lat_origin").set_value("Hugging Face Hub").run()
+    for repo, revision, message in [("a/..", "", "Repo id must use alphanumeric chars"),
+                                    ("x" * 5000, "", "at most 96 characters"),
+                                    ("someone/repo", "../../etc", "not a branch, tag or commit hash")]:
+        at.text_input(key="lat_repo").set_value(repo)
+        at.text_input(key="lat_revision").set_value(revision).run()
+        assert not at.exception, at.exception
+        errors = " ".join(e.value for e in at.error)
+        assert "Could not load this checkpoint" in errors and message in errors, errors
+        assert len(errors) < 800

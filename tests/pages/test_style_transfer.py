@@ -80,6 +80,12 @@ def test_a_bad_upload_gets_a_clear_message(open_page, random_vgg):
     assert not at.exception
     assert any("holiday.png is not an image" in e.value for e in at.error)
     assert button(at, "style_start").disabled
+    strip = io.BytesIO()
+    Image.new("RGB", (50000, 1)).save(strip, "PNG")
+    at.file_uploader(key="style_content_upload").set_value(("strip.png", strip.getvalue(), "image/png")).run()
+    assert not at.exception
+    assert any("strip.png is 50000x1, more than 20 times longer" in e.value for e in at.error)
+    assert button(at, "style_start").disabled
     rgba = io.BytesIO()
     Image.new("RGBA", (40, 30), (0, 128, 255, 100)).save(rgba, "PNG")
     at.file_uploader(key="style_content_upload").set_value(("ok.png", rgba.getvalue(), "image/png")).run()

@@ -114,3 +114,13 @@ def test_resize_keeps_the_aspect_ratio_and_tensors_round_trip():
     x = to_tensor(small)
     assert x.shape == (3, 50, 100) and 0 <= float(x.min()) and float(x.max()) <= 1
     assert to_uint8(x)[0, 0].tolist() == [10, 20, 30]
+
+
+@pytest.mark.parametrize("width, height", [(50000, 1), (1, 50000), (2100, 100)])
+def test_an_absurd_aspect_ratio_is_refused_before_decoding(width, height):
+    with pytest.raises(ImageError, match=rf"strip.png is {width}x{height}, more than 20 times longer"):
+        load_image(png_header_only(width, height), name="strip.png")
+
+
+def test_a_panorama_is_fine():
+    assert load_image(encode(Image.new("RGB", (400, 50)))).size == (400, 50)

@@ -102,3 +102,11 @@ def test_losses_read_back_in_pieces_are_the_same(vgg19_random, monkeypatch):
     pieces.step(20)
     assert pieces.history.as_dict() == whole.history.as_dict()
     assert pieces.history.as_dict()["step"] == list(range(1, 21))
+
+
+def test_a_picture_too_thin_for_the_layers_is_refused(vgg19_random):
+    thin = torch.rand(3, 5, 80)
+    with pytest.raises(ValueError, match=r"the content picture becomes 64x4 px at size 64, .* at least 16 px"):
+        StyleTransfer(thin, picture(1)[0], StyleConfig(steps=1, size=64), features=vgg19_random)
+    # the tutorial's layers stop two pools earlier, so 4 px are enough for them
+    StyleTransfer(thin, picture(1)[0], StyleConfig(steps=1, size=64, layers="tutorial"), features=vgg19_random)
