@@ -215,7 +215,16 @@ def draw() -> None:
             live_chart(f"mc_cov_{arm}", ui.coverage(report, "Samples per mode (grey: not covered)"))
             live_chart(f"mc_occ_{arm}", ui.occupancy(snap.history, arm, report["num_modes"],
                                                      "Where the samples sit, over time"))
-    history = snap.history
+    if state.get("mc_playing") and not slow and not snap.running and snap.step >= target:
+        state.mc_playing = False
+        st.rerun(scope="app")
+
+
+def curves() -> None:
+    """The metrics over training: they change slowly, so they are redrawn half as often."""
+    history = worker.snapshot().history
+    if not history:
+        return
     timelines = {"modes_held": f"Modes held (≥ {STRICT_SHARE:.0%})", "modes": "Modes covered",
                  "high_quality": "High-quality samples %", "reverse_kl": "Reverse KL (PacGAN)",
                  "js": "Grid JS (bits)"}
@@ -223,13 +232,12 @@ def draw() -> None:
     for column, (metric, label) in zip(st.columns(len(timelines)), timelines.items()):
         with column:
             live_chart(f"mc_t_{metric}", ui.timeline(history, metric, label, names))
-    if state.get("mc_playing") and not slow and not snap.running and snap.step >= target:
-        state.mc_playing = False
-        st.rerun(scope="app")
 
 
 live = state.get("mc_playing", False)
-st.fragment(draw, run_every=(SLOW_MOTION_SECONDS if slow else REFRESH_SECONDS) if live else None)()
+refresh = SLOW_MOTION_SECONDS if slow else REFRESH_SECONDS
+st.fragment(draw, run_every=refresh if live else None)()
+st.fragment(curves, run_every=2 * refresh if live else None)()
 
 st.caption(
     "Metrics on 1,000 fresh samples every 25 updates (the benchmark uses 2,500): a mode is *held* when at least "

@@ -94,7 +94,7 @@ def test_a_forgotten_worker_ends_its_thread():
     gc.collect()
     thread.join(10)
     assert not thread.is_alive()
-    assert all(w.trainer is None or not w.running for w in resources.live_workers())
+    assert all(w.released or not w.running for w in resources.live_workers())
 
 
 def test_close_with_release_drops_the_trainer_and_keeps_the_last_snapshot():

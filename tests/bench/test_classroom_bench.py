@@ -29,6 +29,6 @@ def test_punchline_needs_the_plain_arm_collapsed_and_the_remedy_covering():
 
 
 def test_page_rate_counts_both_arms_while_the_step_moves():
-    steps = [(0.0, 0), (1.0, 100), (2.0, 200), (3.0, 300), (4.0, 300), (5.0, 300)]  # ended at 300
-    assert _page_rate(steps) == 2 * 300 / 3.0
+    steps = [(0.0, 0), (1.0, 0), (2.0, 100), (3.0, 150), (4.0, 250), (5.0, 300), (6.0, 300)]  # ended at 300
+    assert _page_rate(steps) == 2 * (250 - 100) / 2.0  # neither the start-up nor the stop counts
     assert _page_rate([(0.0, 5)]) is None
