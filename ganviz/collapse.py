@@ -56,6 +56,19 @@ STEPS = {"ring8": 5000, "grid25": 10000, "custom": 5000}
 # (``python -m ganviz.bench lesson``); a longer run only gives the plain GAN's hopping more
 # chances to look like a spread for a moment
 PAGE_STEPS = {"ring8": 3000, "grid25": 10000, "custom": 3000}
+# the page's metric cadence and sample count (cheaper than the benchmark's 2,500: they are
+# computed every LIVE_EVERY updates while a class watches); the lesson benchmark uses the same
+LIVE_EVERY = 25
+LIVE_SAMPLES = 1000
+# the lesson's punchline: the plain GAN holds at most COLLAPSED_HELD modes while the remedy
+# covers at least COVERING of them
+COLLAPSED_HELD = 2
+COVERING = 7 / 8
+
+
+def is_punchline(plain_held: int, remedy_covered: int, num_modes: int) -> bool:
+    """Both halves of the lesson at once: the plain GAN collapsed, the remedy covering."""
+    return plain_held <= COLLAPSED_HELD and remedy_covered >= COVERING * num_modes
 
 
 def preset(dataset: str = "ring8", remedy: str = "none", seed: int = 0, **changes) -> TrainConfig:
@@ -132,7 +145,7 @@ class SideBySide:
 
     ARMS = ("plain", "treated")
 
-    def __init__(self, config: TrainConfig, treatment: str, *, eval_samples: int = 1000, device=None):
+    def __init__(self, config: TrainConfig, treatment: str, *, eval_samples: int = LIVE_SAMPLES, device=None):
         self.treatment = treatment
         self.trainers = {"plain": Trainer(config, device=device),
                          "treated": Trainer(treated(config, treatment), device=device)}

@@ -4,7 +4,8 @@ import math
 
 import streamlit as st
 
-from ganviz.collapse import PAGE_STEPS, REMEDY_SETTINGS, SHOWCASE, TREATMENTS, lab_frame, open_lab, preset
+from ganviz.collapse import (LIVE_EVERY, PAGE_STEPS, REMEDY_SETTINGS, SHOWCASE, TREATMENTS, lab_frame, open_lab,
+                             preset)
 from ganviz.losses import LOSSES
 from ganviz.modes import STRICT_SHARE
 from ganviz.remedies import REMEDIES
@@ -16,7 +17,6 @@ from ui import session
 DATASET_LABELS = {"ring8": "Ring of 8", "grid25": "Grid of 25", "custom": "Draw your own"}
 SLOW_MOTION_SECONDS = 0.6
 REFRESH_SECONDS = 2.0  # each redraw costs the browser CPU that training needs on a small machine (docs/benchmarks.md)
-LIVE_CHUNK = 25  # updates between metric records (and between frames at the most)
 ARM_NAMES = {"plain": "Plain GAN"}
 
 st.title("Mode collapse")
@@ -111,7 +111,7 @@ try:
     if state.get("mc_lab_key") != key or session.current("mc_worker") is None:
         # both arms train in a process of their own: engine speed, and a crash there loses only this run
         with st.spinner("Preparing data and networks…"):
-            worker = ProcessWorker(open_lab, (config.to_dict(), treatment), view=lab_frame, chunk=LIVE_CHUNK,
+            worker = ProcessWorker(open_lab, (config.to_dict(), treatment), view=lab_frame, chunk=LIVE_EVERY,
                                    frame_seconds=REFRESH_SECONDS / 2)
             session.adopt("mc_worker", worker)  # closes the old one; freed when the tab closes
             worker.wait_ready()

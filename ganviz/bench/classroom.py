@@ -89,12 +89,14 @@ def watch(tab, seconds: float, interval: float = 1.0, planes: tuple[str, ...] = 
 
 
 def _punchline(held: list[str], covered: list[str]) -> bool:
-    """Plain arm (first) holds <= 2 modes, the remedy (second) covers >= 7/8 of them."""
+    """The lesson's punchline (:func:`ganviz.collapse.is_punchline`) read off the page's metrics:
+    the plain arm's (first) modes held and the remedy's (second) modes covered, as "k/K"."""
+    from ganviz.collapse import is_punchline
+
     if len(held) < 2 or len(covered) < 2:
         return False
-    plain_held = int(held[0].split("/")[0])
     remedy, total = (int(v) for v in covered[1].split("/"))
-    return plain_held <= 2 and remedy >= 7 / 8 * total
+    return is_punchline(int(held[0].split("/")[0]), remedy, total)
 
 
 def _page_rate(steps: list[tuple[float, int]]) -> float | None:

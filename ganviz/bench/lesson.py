@@ -5,8 +5,8 @@ both show (the punchline)?
 
     python -m ganviz.bench lesson --lesson-seeds 200-219 --lesson-log lesson.jsonl
 
-Each arm is trained as the page trains it (one CPU thread, metrics on 1,000 samples every 25
-updates); the seeds must never have been used to choose the defaults (docs/mode_collapse.md
+Each arm is trained as the page trains it (one CPU thread, metrics on ``LIVE_SAMPLES`` samples
+every ``LIVE_EVERY`` updates); the seeds must never have been used to choose the defaults (docs/mode_collapse.md
 lists the tuning seeds).
 """
 from __future__ import annotations
@@ -16,16 +16,10 @@ import json
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
 
-from ganviz.bench.modes import single_thread
+from ganviz.bench.modes import pooled
 
-EVAL_EVERY = 25          # the page's metric cadence (pages/mode_collapse.py LIVE_CHUNK)
-EVAL_SAMPLES = 1000      # and its sample count
-COLLAPSED_HELD = 2       # collapsed: at most this many modes hold >= 1% of the samples
-COVERED = 7 / 8          # covering: at least this share of the modes covered
-FROM_STEP = 1000         # the lesson is judged from this update to the page's end
+FROM_STEP = 1000  # the lesson is judged from this update to the page's end
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,28 +42,30 @@ def parse_seeds(text: str) -> list[int]:
 
 
 def _one_arm(dataset: str, seed: int, arm: str, steps: int) -> dict:
-    from ganviz.collapse import SHOWCASE, lesson, train, treated
+    from ganviz.collapse import LIVE_EVERY, LIVE_SAMPLES, SHOWCASE, lesson, train, treated
 
     config = lesson(dataset, seed)
     if arm == "treated":
         config = treated(config, SHOWCASE[dataset])
-    result = train(config, steps, eval_every=EVAL_EVERY, eval_samples=EVAL_SAMPLES)
+    result = train(config, steps, eval_every=LIVE_EVERY, eval_samples=LIVE_SAMPLES)
     line = result["timeline"]
     return {"dataset": dataset, "seed": seed, "arm": arm, "remedy": config.remedy, "steps": steps,
-            "num_modes": result["final"]["num_modes"], "seconds": result["seconds"], "timeline": {k: line[k] for k in ("step", "modes", "modes_held",
-                                                                             "high_quality")}}
+            "num_modes": result["final"]["num_modes"], "seconds": result["seconds"],
+            "timeline": {k: line[k] for k in ("step", "modes", "modes_held", "high_quality")}}
 
 
 def judge(plain: dict, treated_: dict) -> dict:
     """One seed's verdict from the two arms' timelines."""
+    from ganviz.collapse import COLLAPSED_HELD, COVERING, is_punchline
+
     num_modes = plain["num_modes"]
     steps = plain["timeline"]["step"]
     held = plain["timeline"]["modes_held"]
     covered = treated_["timeline"]["modes"]
     late = [h <= COLLAPSED_HELD for s, h in zip(steps, held) if s >= FROM_STEP]
-    both = [s for s, h, c in zip(steps, held, covered) if h <= COLLAPSED_HELD and c >= COVERED * num_modes]
+    both = [s for s, h, c in zip(steps, held, covered) if is_punchline(h, c, num_modes)]
     return {"seed": plain["seed"], "collapsed_share": sum(late) / len(late) if late else float("nan"),
-            "remedy_modes_end": covered[-1], "remedy_hq_end": treated_["timeline"]["high_quality"][-1],
+            "remedy_covers_end": covered[-1] >= COVERING * num_modes, "remedy_modes_end": covered[-1], "remedy_hq_end": treated_["timeline"]["high_quality"][-1],
             "plain_held_end": held[-1], "punchline_step": both[0] if both else None}
 
 
@@ -83,25 +79,15 @@ def run(args: argparse.Namespace) -> dict:
     if steps < FROM_STEP:
         raise ValueError(f"--lesson-steps: the lesson is judged from update {FROM_STEP}; got {steps}")
     jobs = [(args.lesson_dataset, seed, arm, steps) for seed in seeds for arm in ("plain", "treated")]
-    arms: dict[tuple, dict] = {}
     start = time.perf_counter()
-    with ProcessPoolExecutor(min(args.lesson_workers, len(jobs)), mp_context=get_context("spawn"),
-                             initializer=single_thread) as pool:
-        for future in as_completed([pool.submit(_one_arm, *job) for job in jobs]):
-            row = future.result()
-            arms[(row["seed"], row["arm"])] = row
-            if args.lesson_log:
-                with open(args.lesson_log, "a") as log:
-                    log.write(json.dumps(row) + "\n")
-            print(f"[{len(arms)}/{len(jobs)} {time.perf_counter() - start:.0f}s] seed {row['seed']} {row['arm']}",
-                  file=sys.stderr, flush=True)
+    rows = pooled(_one_arm, jobs, args.lesson_workers, args.lesson_log, lambda r: f"seed {r['seed']} {r['arm']}")
+    arms = {(row["seed"], row["arm"]): row for row in rows}
     seeds_table = [judge(arms[(s, "plain")], arms[(s, "treated")]) for s in seeds]
-    num_modes = arms[(seeds[0], "plain")]["num_modes"]
     summary = {
         "seeds": seeds, "steps": steps, "remedy": SHOWCASE[args.lesson_dataset],
         "plain_collapsed_at_90pct_of_points": sum(r["collapsed_share"] >= 0.9 for r in seeds_table),
         "mean_collapsed_share": sum(r["collapsed_share"] for r in seeds_table) / len(seeds_table),
-        "remedy_covers_at_end": sum(r["remedy_modes_end"] >= COVERED * num_modes for r in seeds_table),
+        "remedy_covers_at_end": sum(r["remedy_covers_end"] for r in seeds_table),
         "punchline_steps": sorted(r["punchline_step"] for r in seeds_table if r["punchline_step"] is not None),
     }
     print(json.dumps(summary, indent=1), file=sys.stderr)

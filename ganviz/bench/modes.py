@@ -115,25 +115,29 @@ def markdown(results: dict) -> str:
     return "\n".join(lines)
 
 
+def pooled(fn, jobs: list[tuple], workers: int, log: str | None, describe) -> list[dict]:
+    """``fn(*job)`` for every job in parallel processes with one CPU thread each; each finished
+    row is appended to ``log`` (JSON lines) and announced as ``describe(row)`` on stderr."""
+    start = time.perf_counter()
+    rows = []
+    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=get_context("spawn"),
+                             initializer=single_thread) as pool:
+        for future in as_completed([pool.submit(fn, *job) for job in jobs]):
+            rows.append(future.result())
+            if log:
+                with open(log, "a") as out:
+                    out.write(json.dumps(rows[-1]) + "\n")
+            print(f"[{len(rows)}/{len(jobs)} {time.perf_counter() - start:.0f}s] {describe(rows[-1])}",
+                  file=sys.stderr, flush=True)
+    return rows
+
+
 def _train_all(jobs: list[tuple], args: argparse.Namespace) -> list[dict]:
     # slowest first (unrolled, minibatch; longer runs), so the pool's tail is short
     jobs = sorted(jobs, key=lambda job: (job[1] not in ("unrolled", "minibatch"), -job[3]))
-    start = time.perf_counter()
-    runs = []
-    with ProcessPoolExecutor(min(args.modes_workers, len(jobs)), mp_context=get_context("spawn"),
-                             initializer=single_thread) as pool:
-        futures = [pool.submit(_one_run, *job) for job in jobs]
-        for future in as_completed(futures):
-            run_ = future.result()
-            runs.append(run_)
-            if args.modes_log:
-                with open(args.modes_log, "a") as log:
-                    log.write(json.dumps(run_) + "\n")
-            print(f"[{len(runs)}/{len(jobs)} {time.perf_counter() - start:.0f}s] {run_['dataset']} "
-                  f"{run_['remedy']} seed {run_['seed']}: {run_['modes']}/{run_['num_modes']} modes, "
-                  f"{run_['high_quality']:.1f}% HQ, rev-KL {run_['reverse_kl']:.2f} ({run_['seconds']:.0f}s)",
-                  file=sys.stderr, flush=True)
-    return runs
+    return pooled(_one_run, jobs, args.modes_workers, args.modes_log,
+                  lambda r: (f"{r['dataset']} {r['remedy']} seed {r['seed']}: {r['modes']}/{r['num_modes']} modes, "
+                             f"{r['high_quality']:.1f}% HQ, rev-KL {r['reverse_kl']:.2f} ({r['seconds']:.0f}s)"))
 
 
 def _logged(files: list[str], jobs: list[tuple]) -> list[dict]:
