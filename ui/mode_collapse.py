@@ -29,8 +29,15 @@ def _frame(rows: dict) -> pd.DataFrame:
     return pd.DataFrame({k: np.asarray(v).ravel() for k, v in rows.items()})
 
 
+# Drawn on a canvas, without ARIA attributes: Vega's default SVG renderer rebuilds a DOM node per
+# mark (some 5,000 per refresh for the two planes), which cost the browser most of the CPU time
+# that training shares with it on a small machine (docs/benchmarks.md).
+CANVAS = {"usermeta": {"embedOptions": {"renderer": "canvas"}}, "config": {"aria": False}}
+
+
 def _chart(spec: dict, datasets: dict[str, pd.DataFrame], title: str, **size) -> dict:
-    return {"title": {"text": title, "anchor": "start", "fontSize": 14}, **size, **spec, "datasets": datasets}
+    return {"title": {"text": title, "anchor": "start", "fontSize": 14}, **size, **spec, **CANVAS,
+            "datasets": datasets}
 
 
 def _verdict(heatmap: dict) -> np.ndarray:

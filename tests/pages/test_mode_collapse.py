@@ -106,7 +106,8 @@ def test_editor_clicks_toggle_components_and_typed_lines_parse():
 
 def test_live_charts_keep_their_spec_while_their_data_changes():
     """Streamlit keeps a keyed Vega-Lite chart's element when only its datasets change (a Plotly
-    chart's id is hashed from its figure, so every refresh replaced it: blank planes)."""
+    chart's id is hashed from its figure, so every refresh replaced it: blank planes), and draws
+    it on a canvas."""
     from ganviz.collapse import SideBySide, lab_frame, lesson
     from ui import mode_collapse as ui
 
@@ -125,6 +126,8 @@ def test_live_charts_keep_their_spec_while_their_data_changes():
     lab.step(5)
     after, data_after = specs()
     assert before == after
+    # drawn on a canvas: Vega's SVG renderer made a DOM node per mark, thousands per refresh
+    assert all(spec["usermeta"]["embedOptions"]["renderer"] == "canvas" for spec in after)
     assert not data_before[0]["fake"].equals(data_after[0]["fake"])
     assert len(data_after[2]["cells"]) == 8 * 2 and len(data_after[3]["series"]) == 2 * 2
     assert set(data_after[0]["fake"]["g"]) <= set(range(len(ui.COMPONENT_COLORS)))
