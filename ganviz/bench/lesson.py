@@ -17,7 +17,7 @@ import os
 import sys
 import time
 
-from ganviz.bench.modes import pooled
+from ganviz.bench.modes import parse_seeds, pooled
 
 FROM_STEP = 1000  # the lesson is judged from this update to the page's end
 
@@ -29,16 +29,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--lesson-steps", type=int, default=None, help="default: the page's end (PAGE_STEPS)")
     group.add_argument("--lesson-workers", type=int, default=os.cpu_count() or 1, help="parallel processes")
     group.add_argument("--lesson-log", metavar="FILE", help="append each finished arm to this JSON-lines file")
-
-
-def parse_seeds(text: str) -> list[int]:
-    seeds = []
-    for part in filter(None, text.split(",")):
-        first, _, last = part.partition("-")
-        seeds += range(int(first), int(last or first) + 1)
-    if not seeds:
-        raise ValueError(f"--lesson-seeds: no seed in {text!r}")
-    return seeds
 
 
 def _one_arm(dataset: str, seed: int, arm: str, steps: int) -> dict:
@@ -74,7 +64,7 @@ def run(args: argparse.Namespace) -> dict:
 
     if args.lesson_dataset not in DATASETS or args.lesson_dataset == "custom":
         raise ValueError(f"--lesson-dataset: ring8 or grid25, got {args.lesson_dataset!r}")
-    seeds = parse_seeds(args.lesson_seeds)
+    seeds = parse_seeds(args.lesson_seeds, "--lesson-seeds")
     steps = args.lesson_steps or PAGE_STEPS[args.lesson_dataset]
     if steps < FROM_STEP:
         raise ValueError(f"--lesson-steps: the lesson is judged from update {FROM_STEP}; got {steps}")

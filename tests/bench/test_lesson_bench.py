@@ -1,7 +1,8 @@
 import pytest
 
 from ganviz.bench import SUITES
-from ganviz.bench.lesson import judge, parse_seeds
+from ganviz.bench.lesson import judge
+from ganviz.bench.modes import parse_seeds
 
 
 def _arm(seed, steps, **columns):
