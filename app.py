@@ -9,8 +9,8 @@ import torch
 from ui import session
 
 # One server trains for many browser sessions at once, each in its own worker thread: one
-# intra-op thread per training keeps them from fighting over the cores (on a busy 2-core CPU,
-# 2 threads per op made small models ~20x slower than 1). GPUs are unaffected.
+# intra-op thread per training keeps them from fighting over the cores (more threads per op made
+# small models much slower on a busy CPU; docs/tuning_notes.md). GPUs are unaffected.
 torch.set_num_threads(1)
 
 st.set_page_config(page_title="ganviz — GAN laboratory", page_icon="🧪", layout="wide")

@@ -1,9 +1,11 @@
 """``python -m ganviz COMMAND ...``: one sub-command per capability.
 
-Each entry maps a command to the module that implements it; the module is imported only when
-its command runs (torchvision/torchmetrics take seconds to import) and provides
-``add_arguments(parser)`` and ``run(args) -> int``. Commands just raise: :func:`main` turns what a
-bad input or a failed run raises into one ``error: ...`` line and a non-zero exit, for all of them.
+Each subpackage registers its commands here, one line each: the command, the subpackage's ``cli``
+module that implements it, and a summary; library modules hold no argparse. The module is imported
+only when one of its commands runs (torchvision/torchmetrics take seconds to import) and provides
+``add_arguments(parser, command)`` and ``run(args) -> int``, with ``args.command`` naming the
+command. Commands just raise: :func:`main` turns what a bad input or a failed run raises into one
+``error: ...`` line and a non-zero exit, for all of them.
 """
 from __future__ import annotations
 
@@ -15,15 +17,15 @@ from ganviz.config import shown
 
 COMMANDS = {
     "train": ("ganviz.training.cli", "train a GAN headless; writes a checkpoint and metrics.json"),
-    "toy": ("ganviz.toy_cli", "train on a 2D Gaussian mixture and report mode coverage (mode collapse)"),
-    "phase": ("ganviz.training.phase", "a phase diagram: a grid of GANs over two hyperparameters, modes covered per cell"),
+    "toy": ("ganviz.collapse.cli", "train on a 2D Gaussian mixture and report mode coverage (mode collapse)"),
+    "phase": ("ganviz.training.cli", "a phase diagram: a grid of GANs over two hyperparameters, modes covered per cell"),
     "landscape": ("ganviz.landscape.cli", "Dirac-GAN dynamics, D* and divergences, loss-landscape slices"),
-    "classifier": ("ganviz.classifier", "train the digit classifier the metrics use, or measure its accuracy"),
+    "classifier": ("ganviz.metrics.cli", "train the digit classifier the metrics use, or measure its accuracy"),
     "evaluate": ("ganviz.metrics.cli", "FID / IS / KID / precision-recall of generator checkpoints"),
-    "sample": ("ganviz.sample_cli", "a PNG grid of samples from a shipped, local or Hub generator"),
+    "sample": ("ganviz.latent.cli", "a PNG grid of samples from a shipped, local or Hub generator"),
     "style": ("ganviz.style.cli", "neural style transfer (Gatys et al., VGG19): content + style -> PNG"),
-    "interpolate": ("ganviz.interpolate_cli", "a latent interpolation strip (linear or slerp) as PNG or GIF"),
-    "class-accuracy": ("ganviz.conditional", "how often a conditional generator draws the class it is asked for"),
+    "interpolate": ("ganviz.latent.cli", "a latent interpolation strip (linear or slerp) as PNG or GIF"),
+    "class-accuracy": ("ganviz.metrics.cli", "how often a conditional generator draws the class it is asked for"),
 }
 
 
@@ -77,8 +79,10 @@ def _dispatch(argv: list[str]) -> int:
         raise ValueError(f"unknown command {shown(argv[0])}; the commands are {', '.join(COMMANDS)}")
     module = importlib.import_module(COMMANDS[argv[0]][0])
     command = _Parser(prog=f"python -m ganviz {argv[0]}", description=COMMANDS[argv[0]][1])
-    module.add_arguments(command)
-    return module.run(command.parse_args(argv[1:]))
+    module.add_arguments(command, argv[0])
+    args = command.parse_args(argv[1:])
+    args.command = argv[0]
+    return module.run(args)
 
 
 def _failure(err: Exception) -> tuple[str, int] | None:

@@ -114,6 +114,15 @@ class Config:
         return type(self).from_dict(unflatten(flat))
 
     @classmethod
+    def parse_field(cls, name: str, value: Any) -> Any:
+        """A dotted field's value as a flag or a link gives it: list fields (``data.means``) arrive
+        as JSON text and are parsed here; every other value is left for validation to convert."""
+        kind = cls.field_specs()[name][0]
+        if isinstance(value, str) and typing.get_origin(_base_type(kind)[0]) is list:
+            return parse_json(value, name)
+        return value
+
+    @classmethod
     def field_specs(cls, prefix: str = "") -> dict[str, tuple[Any, Any, dict]]:
         """Flattened ``{dotted_name: (type, default, metadata)}`` for CLIs and forms."""
         out = {}
@@ -226,12 +235,12 @@ def _model_names() -> list[str]:
 
 
 def _loss_names() -> list[str]:
-    from ganviz.losses import LOSSES
+    from ganviz.training.losses import LOSSES
     return list(LOSSES)
 
 
 def _remedy_names() -> list[str]:
-    from ganviz.remedies import REMEDIES
+    from ganviz.training.remedies import REMEDIES
     return list(REMEDIES)
 
 

@@ -220,7 +220,7 @@ def _cut(text: str, limit: int = 100) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _local_folder(text: str) -> Path | None:
+def local_folder(text: str) -> Path | None:
     """The folder ``text`` names, as given or under ``checkpoints/``, if there is one. A name the OS
     or pathlib refuses (too long, a NUL byte, ``~unknown-user``) is simply no folder, so that it
     reaches the repo-id check instead of raising OSError, ValueError or RuntimeError."""
@@ -262,7 +262,7 @@ def resolve(source: str | Path, revision: str | None = None, cache_dir: str | No
     text = str(source).strip()
     if not text:
         raise CheckpointError("source: give a shipped checkpoint name, a folder or a Hub repo id")
-    folder = _local_folder(text)
+    folder = local_folder(text)
     if folder is not None:
         if revision:
             raise CheckpointError(f"{text}: a revision only applies to Hub repos, not to a local folder")
@@ -290,8 +290,10 @@ def read_config(path: Path | None) -> dict:
     return config
 
 
-def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
-    """Tensors from safetensors, or from a .bin through the weights-only unpickler (no code runs).
+def read_state_dict(path: Path, *, mmap: bool = False) -> dict[str, torch.Tensor]:
+    """Tensors from safetensors, or from a .bin/.pth through the weights-only unpickler (no code
+    runs); every weights file ganviz reads goes through here. ``mmap`` maps a large .pth instead of
+    reading it into memory.
 
     Both parsers read bytes anyone may have written, and on bytes that are no weights file they
     raise nearly anything (a text file as ``pytorch_model.bin`` gives IndexError), so every failure
@@ -306,7 +308,7 @@ def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
             raise CheckpointError(f"{path.name}: not a readable safetensors file ({_first_line(err)})") from None
     else:
         try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
+            state = torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
         except Exception as err:  # any failure at all: see the docstring
             raise CheckpointError(_refused_bin(path, err)) from None
     if not isinstance(state, dict) or not all(isinstance(k, str) and torch.is_tensor(v) for k, v in state.items()):

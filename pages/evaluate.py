@@ -6,25 +6,23 @@ features produced it.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 import ui  # noqa: F401  (first: the app-shell guard in ui/__init__.py runs before heavy imports)
+import ui.evaluate
 
 from ganviz.config import DataConfig
 from ganviz.data import DATASETS, DESCRIPTIONS, is_toy
 from ganviz.device import resolve_device
 from ganviz.hub import MODEL_ZOO
+from ganviz.latent.pictures import image_grid
 from ganviz.metrics.evaluation import evaluate, load_source, source_from_gan, spread_notes
 from ganviz.metrics.extractors import EXTRACTORS
 from ganviz.metrics.job import Job
-from ganviz.viz import image_grid
-from ui import evaluate as ui
+from ganviz.training.runs import saved_runs
+from ui import live
 
 JOB = "evaluate_job"
-POLL_SECONDS = 0.5
-RUNS = Path("runs")
 IMAGE_DATASETS = [name for name in DATASETS if not is_toy(name)]
 CURRENT_RUN = "↳ the model on the Train page now"
 ZOO_TITLES = {entry.source: entry.title for entry in MODEL_ZOO}
@@ -37,13 +35,9 @@ st.caption("Measure one or more generators against real data: a Fréchet distanc
 device = resolve_device()
 
 
-def saved_runs() -> list[str]:
-    return sorted(str(p.parent) for p in RUNS.glob("*/config.json")) if RUNS.is_dir() else []
-
-
 def train_page_source():
     """The Train page's model as it is now (a copy, taken between training chunks), if there is one."""
-    worker = st.session_state.get("train_worker")
+    worker = st.session_state.get(live.TRAIN_WORKER)
     if worker is None or getattr(worker, "trainer", None) is None or worker.trainer.step_count == 0:
         raise ValueError("the Train page has no trained model yet")
     return worker.call(lambda t: source_from_gan(t.gan, "Train page model", device))
@@ -54,7 +48,7 @@ with st.sidebar:
     st.header("Checkpoints")
     shipped = [e.source for e in MODEL_ZOO if not e.needs_internet]
     options = ([e.source for e in MODEL_ZOO] + saved_runs()
-               + ([CURRENT_RUN] if st.session_state.get("train_worker") else []))
+               + ([CURRENT_RUN] if st.session_state.get(live.TRAIN_WORKER) else []))
     chosen = st.multiselect("Model zoo and saved runs", options, default=shipped[:3], key="eval_chosen",
                             format_func=lambda s: ZOO_TITLES.get(s, s),
                             help="Shipped checkpoints work offline; Hub ones download once. The Train page's "
@@ -103,7 +97,7 @@ if not specs:
 
 
 # -- progress, then results ------------------------------------------------------------------------
-@st.fragment(run_every=POLL_SECONDS if running else None)
+@st.fragment(run_every=live.POLL_SECONDS if running else None)
 def progress_panel() -> None:
     current: Job | None = st.session_state.get(JOB)
     if current is None:
@@ -135,9 +129,10 @@ if job is not None and not job.running:
         if first.extractor["key"] != "inception-v3":
             st.info("These use the digit classifier's features: compare them with each other, never with "
                     "published FIDs (those are Inception-v3 numbers on other data).", icon="🏷️")
-        st.dataframe(ui.table(results), hide_index=True, width="stretch")
+        st.dataframe(ui.evaluate.table(results), hide_index=True, width="stretch")
         st.caption("  \n".join(dict.fromkeys(note for r in results for note in spread_notes(r.scores))))
-        st.plotly_chart(ui.metric_bars(results, real_is=first.reference["is"]), width="stretch", key="eval_bars")
+        st.plotly_chart(ui.evaluate.metric_bars(results, real_is=first.reference["is"]), width="stretch",
+                        key="eval_bars")
         st.subheader("Samples")
         for row in range(0, len(results), 3):
             for col, result in zip(st.columns(3), results[row:row + 3]):

@@ -13,14 +13,10 @@ import streamlit as st
 
 import ui  # noqa: F401  (first: the app-shell guard in ui/__init__.py runs before heavy imports)
 
-from ganviz.config import TrainConfig
 from ganviz.landscape import dirac, divergences, network
-from ganviz.losses import LOSSES
-from ganviz.training import Trainer
-from ui import landscape as figures
-from ui import session
+from ganviz.training.losses import LOSSES
+from ui import landscape, live, session
 
-WORKER = "train_worker"       # the Train page's TrainingWorker, when one exists
 OWN_TRAINER = "ls_trainer"    # a small GAN built here when the Train page has none
 SLICE = "ls_slice"
 
@@ -159,9 +155,9 @@ with game_tab:
         st.warning(f"The parameters overflowed after {len(d) - 1} steps; the path stops there.")
 
     left, right = st.columns(2)
-    left.plotly_chart(figures.dirac_flow(surface, path, which), width="stretch", key="ls_flow")
-    right.plotly_chart(figures.dirac_surface(surface, path, which), width="stretch", key="ls_surface")
-    st.plotly_chart(figures.dirac_distance(path), width="stretch", key="ls_distance")
+    left.plotly_chart(landscape.dirac_flow(surface, path, which), width="stretch", key="ls_flow")
+    right.plotly_chart(landscape.dirac_surface(surface, path, which), width="stretch", key="ls_surface")
+    st.plotly_chart(landscape.dirac_distance(path), width="stretch", key="ls_distance")
     with st.expander("Why it spirals — the maths in three lines"):
         st.markdown(
             r"""
@@ -195,7 +191,7 @@ with dstar_tab:
             scale = st.slider("scale", 0.1, 2.0, 1.0 if who == "real" else 0.5, 0.05, key=f"ls_{who}_scale")
             densities[who] = (k, loc, scale)
     report = density_report(densities["real"], densities["generated"])
-    st.plotly_chart(figures.optimal_discriminator(report), width="stretch", key="ls_dstar")
+    st.plotly_chart(landscape.optimal_discriminator(report), width="stretch", key="ls_dstar")
     n1, n2, n3, n4 = st.columns(4)
     n1.metric("V(D*, G)", f"{report['value_d_star']:.6f}")
     n2.metric("2·JSD − log 4", f"{report['two_jsd_minus_log4']:.6f}",
@@ -217,7 +213,7 @@ with dstar_tab:
     slid_scale = k2.slider("scale", 0.1, 2.0, 0.5, 0.05, key="ls_slid_scale")
     shift = k3.slider("shift s", -3.0, 3.0, 2.0, 0.1, key="ls_shift")
     at_shift = density_report((slid_kind, 0.0, slid_scale), (slid_kind, shift, slid_scale))
-    st.plotly_chart(figures.divergence_vs_shift(shift_curves(slid_kind, slid_scale), shift), width="stretch",
+    st.plotly_chart(landscape.divergence_vs_shift(shift_curves(slid_kind, slid_scale), shift), width="stretch",
                     key="ls_shift_fig")
     st.caption(f"At s = {shift:g}: JSD = {at_shift['jsd']:.4f} (log 2 = {math.log(2):.4f}), "
                f"W1 = {at_shift['wasserstein']:.4f}.")
@@ -229,7 +225,7 @@ with slice_tab:
         "weights plus α·δ + β·η for two random directions δ, η, each rescaled filter by filter to the size of "
         "the weights it perturbs (Li et al. 2018). Every point of the grid is evaluated in one vectorised "
         "pass (`torch.func.functional_call` under `torch.vmap`) on a fixed batch, with the other player frozen.")
-    worker = session.current(WORKER)  # None if it was closed (its browser session had ended)
+    worker = session.current(live.TRAIN_WORKER)  # None if it was closed (its browser session had ended)
     own = st.session_state.get(OWN_TRAINER)
     if worker is not None:
         step = worker.call(lambda t: t.step_count)
@@ -248,12 +244,9 @@ with slice_tab:
     if take is None or own is not None:
         if st.button("Build and train a fresh toy GAN here" if own is not None else
                      "Build and train a small toy GAN here", key="ls_build"):
-            config = TrainConfig().replace(**{"model.width": 64, "batch_size": 128})
             bar = st.progress(0.0, text="training the toy GAN…")
-            trainer = Trainer(config)
-            for _ in range(6):
-                trainer.step(50)
-                bar.progress(trainer.step_count / 300, text=f"training the toy GAN… step {trainer.step_count}")
+            trainer = network.train_demo(lambda step, steps: bar.progress(step / steps,
+                                                                          text=f"training the toy GAN… step {step}"))
             bar.empty()
             st.session_state[OWN_TRAINER] = trainer
             st.session_state.pop(SLICE, None)
@@ -276,7 +269,7 @@ with slice_tab:
             bar.empty()
         result = st.session_state.get(SLICE)
         if result is not None:
-            st.plotly_chart(figures.loss_slice(result), width="stretch", key="ls_slice_fig")
+            st.plotly_chart(landscape.loss_slice(result), width="stretch", key="ls_slice_fig")
             centre = result["loss"][len(result["alpha"]) // 2, len(result["beta"]) // 2]
             st.caption(f"Current loss on this batch: {result['center_loss']:.5f} (grid centre {centre:.5f}); over "
                        f"the plane: {result['loss'].min():.5f} to {result['loss'].max():.5f}. A bowl means the "

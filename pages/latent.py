@@ -14,9 +14,9 @@ import torch
 
 from ganviz.device import resolve_device
 from ganviz.hub import MODEL_ZOO, CheckpointError, HubUnavailableError, load_generator
-from ganviz.latent import interpolate, move, pca_directions, sample_latents, seeded_latents
-from ganviz.viz import enlarge, image_grid, png_bytes
-from ui import latent as figures
+from ganviz.latent.pictures import enlarge, image_grid, png_bytes
+from ganviz.latent.walk import interpolate, move, pca_directions, sample_latents, seeded_latents
+from ui import latent
 
 PCA_DIRECTIONS = 8
 COORDINATE_SLIDERS = 6
@@ -123,9 +123,9 @@ with tab_walk:
     left, right = st.columns(2)
     with left:
         frames = np.stack([enlarge(image_grid(f[None], padding=0), 4) for f in strips[animate][0]])
-        st.plotly_chart(figures.animation(frames, f"{animate} walk, press ▶"), key="lat_anim")
+        st.plotly_chart(latent.animation(frames, f"{animate} walk, press ▶"), key="lat_anim")
     with right:
-        st.plotly_chart(figures.norm_profile({m: p.norm(dim=1).numpy() for m, p in paths.items()},
+        st.plotly_chart(latent.norm_profile({m: p.norm(dim=1).numpy() for m, p in paths.items()},
                                              generator.latent_dim ** 0.5), key="lat_norms")
         st.caption("Two random Gaussian vectors are nearly orthogonal, so the straight line between them passes "
                    "close to the origin, where the generator saw almost no training latents. Slerp keeps to the "

@@ -4,15 +4,14 @@ import math
 
 import streamlit as st
 
-from ganviz.collapse import (LIVE_EVERY, PAGE_STEPS, REMEDY_SETTINGS, SHOWCASE, TREATMENTS, lab_frame, open_lab,
-                             preset)
-from ganviz.losses import LOSSES
-from ganviz.modes import STRICT_SHARE
-from ganviz.remedies import REMEDIES
+from ganviz.collapse.coverage import STRICT_SHARE
+from ganviz.collapse.experiment import (LIVE_EVERY, PAGE_STEPS, REMEDY_SETTINGS, SHOWCASE, TREATMENTS, lab_frame,
+                                        open_lab, preset)
 from ganviz.resources import ResourceError
+from ganviz.training.losses import LOSSES
 from ganviz.training.process import ProcessWorker
-from ui import mode_collapse as ui
-from ui import session
+from ganviz.training.remedies import REMEDIES
+from ui import live, mode_collapse, session
 
 DATASET_LABELS = {"ring8": "Ring of 8", "grid25": "Grid of 25", "custom": "Draw your own"}
 SLOW_MOTION_SECONDS = 0.6
@@ -51,17 +50,18 @@ with st.expander("Setup", expanded=True):
                 event = state.get(f"mc_editor_{state.mc_editor_version}")
                 points = event.selection.points if event is not None else []
                 if points:
-                    state.mc_means = ui.apply_click(state.mc_means, points)
-                    state.mc_means_text = ui.format_means(state.mc_means)
+                    state.mc_means = mode_collapse.apply_click(state.mc_means, points)
+                    state.mc_means_text = mode_collapse.format_means(state.mc_means)
                     state.mc_editor_version += 1  # a fresh chart, so the next click is a new selection
 
-            st.plotly_chart(ui.editor(state.mc_means, base.data.std), key=f"mc_editor_{state.mc_editor_version}",
-                            on_select=on_click, selection_mode="points", config={"displayModeBar": False})
+            st.plotly_chart(mode_collapse.editor(state.mc_means, base.data.std),
+                            key=f"mc_editor_{state.mc_editor_version}", on_select=on_click,
+                            selection_mode="points", config={"displayModeBar": False})
         with e2:
-            state.setdefault("mc_means_text", ui.format_means(state.mc_means))
+            state.setdefault("mc_means_text", mode_collapse.format_means(state.mc_means))
             text = st.text_area("Components, one 'x, y' per line", key="mc_means_text", height=200)
             try:
-                state.mc_means = ui.parse_means(text)
+                state.mc_means = mode_collapse.parse_means(text)
             except ValueError as err:
                 st.error(f"Components: {err}")
             presets = {"two modes": [[-2, 0], [2, 0]], "line of 5": [[x, 0] for x in (-4, -2, 0, 2, 4)],
@@ -84,7 +84,7 @@ with st.expander("Networks and remedy settings"):
     std = b1.number_input("mode std", 0.005, 1.0, base.data.std, format="%.3f", key=f"mc_std_{dataset}")
     unroll = int(b2.number_input("unrolled steps k", 1, 20, base.unroll_steps, key="mc_unroll"))
     def benchmark_setting(remedy: str, field: str):
-        """The value the benchmark uses for this remedy on this dataset (``ganviz.collapse``)."""
+        """The value the benchmark uses for this remedy on this dataset (``ganviz.collapse.experiment``)."""
         return REMEDY_SETTINGS.get((remedy, dataset), {}).get(field, getattr(base, field))
 
     pack = int(b3.number_input("PacGAN pack m", 2, 16, benchmark_setting("pacgan", "pack"),
@@ -108,12 +108,12 @@ if dataset == "custom":
 try:
     config = preset(dataset, "none", seed, **changes)
     key = (config.to_json(), treatment)
-    if state.get("mc_lab_key") != key or session.current("mc_worker") is None:
+    if state.get("mc_lab_key") != key or session.current(live.COLLAPSE_WORKER) is None:
         # both arms train in a process of their own: engine speed, and a crash there loses only this run
         with st.spinner("Preparing data and networks…"):
             worker = ProcessWorker(open_lab, (config.to_dict(), treatment), view=lab_frame, chunk=LIVE_EVERY,
                                    frame_seconds=REFRESH_SECONDS / 2)
-            session.adopt("mc_worker", worker)  # closes the old one; freed when the tab closes
+            session.adopt(live.COLLAPSE_WORKER, worker)  # closes the old one; freed when the tab closes
             worker.wait_ready()
         state.mc_lab_key = key
         state.mc_playing = False
@@ -122,7 +122,7 @@ except (ValueError, ResourceError, TimeoutError) as err:  # bad settings, the se
     st.error(f"These settings do not make a valid run: {err}")
     st.stop()
 
-worker: ProcessWorker = state.mc_worker
+worker: ProcessWorker = state[live.COLLAPSE_WORKER]
 names = {**ARM_NAMES, "treated": f"With {TREATMENTS[treatment][0]}"}
 
 # -- controls ---------------------------------------------------------------------------------------
@@ -145,7 +145,7 @@ if k4.button("One full step", key="mc_one", disabled=playing):
     worker.step(1)
 if k5.button("↺ Reset", key="mc_reset"):
     worker.close()
-    del state["mc_worker"]
+    del state[live.COLLAPSE_WORKER]
     st.rerun()
 if playing and not slow and worker.step_count < target:
     worker.start(target)
@@ -194,14 +194,11 @@ def draw() -> None:
             state.mc_playing = False
             st.rerun(scope="app")
     snap = worker.snapshot()
-    if snap.error:
-        st.error(snap.error)
-        if state.get("mc_playing"):
-            state.mc_playing = False
-            st.rerun(scope="app")
-    st.progress(min(snap.step / target, 1.0),
-                text=f"step {snap.step:,} of {target:,}" + (f" · {snap.steps_per_second:.0f} steps/s"
-                                                            if snap.running else ""))
+    if snap.error and state.get("mc_playing"):  # stop playing; the page then shows the error
+        state.mc_playing = False
+        st.rerun(scope="app")
+    live.progress(snap, f"step {snap.step:,} of {target:,}"
+                  + (f" · {snap.steps_per_second:.0f} steps/s" if snap.running else ""), target)
     if not snap.extra:
         return
     columns = st.columns(2)
@@ -210,11 +207,12 @@ def draw() -> None:
         with column:
             st.subheader(names[arm])
             metric_cards(report)
-            live_chart(f"mc_plane_{arm}", ui.plane(frame["view"], frame["means"], "Samples and D's verdict",
-                                                   heatmap=show_heatmap, arrows=show_arrows, manifold=show_manifold))
-            live_chart(f"mc_cov_{arm}", ui.coverage(report, "Samples per mode (grey: not covered)"))
-            live_chart(f"mc_occ_{arm}", ui.occupancy(snap.history, arm, report["num_modes"],
-                                                     "Where the samples sit, over time"))
+            live_chart(f"mc_plane_{arm}", mode_collapse.plane(frame["view"], frame["means"], "Samples and D's verdict",
+                                                              heatmap=show_heatmap, arrows=show_arrows,
+                                                              manifold=show_manifold))
+            live_chart(f"mc_cov_{arm}", mode_collapse.coverage(report, "Samples per mode (grey: not covered)"))
+            live_chart(f"mc_occ_{arm}", mode_collapse.occupancy(snap.history, arm, report["num_modes"],
+                                                                "Where the samples sit, over time"))
     if state.get("mc_playing") and not slow and not snap.running and snap.step >= target:
         state.mc_playing = False
         st.rerun(scope="app")
@@ -231,13 +229,13 @@ def curves() -> None:
     st.caption(f"Over training: :gray[**{names['plain']}**] and :violet[**{names['treated']}**]")
     for column, (metric, label) in zip(st.columns(len(timelines)), timelines.items()):
         with column:
-            live_chart(f"mc_t_{metric}", ui.timeline(history, metric, label, names))
+            live_chart(f"mc_t_{metric}", mode_collapse.timeline(history, metric, label, names))
 
 
-live = state.get("mc_playing", False)
+live_now = state.get("mc_playing", False)
 refresh = SLOW_MOTION_SECONDS if slow else REFRESH_SECONDS
-st.fragment(draw, run_every=refresh if live else None)()
-st.fragment(curves, run_every=2 * refresh if live else None)()
+st.fragment(draw, run_every=refresh if live_now else None)()
+st.fragment(curves, run_every=2 * refresh if live_now else None)()
 
 st.caption(
     "Metrics on 1,000 fresh samples every 25 updates (the benchmark uses 2,500): a mode is *held* when at least "

@@ -8,13 +8,12 @@ import torch
 from ganviz.config import TrainConfig
 from ganviz.data import DESCRIPTIONS
 from ganviz.device import resolve_device
-from ganviz.losses import LOSSES
+from ganviz.training.losses import LOSSES
 from ganviz.training.phase import AXES, PhaseDiagram, parse_axis
-from ui import figures, session
+from ui import figures, live, session
 from ui.phase import phase_grid
 
-WORKER, DIAGRAM, SELECTED = "phase_worker", "phase_diagram", "phase_selected"
-POLL_SECONDS = 0.7
+DIAGRAM, SELECTED = "phase_diagram", "phase_selected"
 GPU = resolve_device().type == "cuda"
 # presets: (x axis, x values, y axis, y values); value text as parse_axis reads it
 LRS = "1e-4:1e-2:8" if GPU else "1e-4:1e-2:4"  # 8x8 grids on a GPU, 4x4 on a CPU
@@ -72,7 +71,7 @@ def build() -> tuple[PhaseDiagram | None, str | None]:
         return None, str(err)
 
 
-worker = session.current(WORKER)
+worker = session.current(live.PHASE_WORKER)
 running = worker is not None and worker.running
 start_col, stop_col, _ = st.columns([1, 1, 4])
 if start_col.button("▶ Compute", type="primary", width="stretch", disabled=running):
@@ -81,7 +80,7 @@ if start_col.button("▶ Compute", type="primary", width="stretch", disabled=run
         st.error(f"Invalid grid — {error}")
     else:
         chunk = 25 if diagram.population.device.type == "cuda" else 5
-        worker = session.create(WORKER, lambda: diagram.population, chunk=chunk, on_chunk=diagram.refresh)
+        worker = session.create(live.PHASE_WORKER, lambda: diagram.population, chunk=chunk, on_chunk=diagram.refresh)
         if worker is not None:
             st.session_state[DIAGRAM] = diagram
             st.session_state[SELECTED] = 0
@@ -100,9 +99,9 @@ def select_from_chart() -> None:
         st.session_state[SELECTED] = int(members[0])
 
 
-@st.fragment(run_every=POLL_SECONDS if running else None)
-def live() -> None:
-    w = session.current(WORKER)
+@st.fragment(run_every=live.PHASE_POLL_SECONDS if running else None)
+def live_panel() -> None:
+    w = session.current(live.PHASE_WORKER)
     diagram: PhaseDiagram | None = st.session_state.get(DIAGRAM)
     if w is None or diagram is None:
         st.info("Choose two axes in the sidebar and press **Compute**.")
@@ -111,11 +110,8 @@ def live() -> None:
     population = diagram.population
     if not snap.running and diagram.scored_step != snap.step:
         w.call(lambda _: diagram.score())  # the last chunk's score
-    if snap.error:
-        st.error(snap.error)
-    goal = snap.target or max(snap.step, 1)
     speed = f" · {snap.steps_per_second * population.size:,.0f} GAN-steps/s" if snap.running else " · stopped"
-    st.progress(min(snap.step / goal, 1.0), text=f"step {snap.step:,} / {goal:,} of {population.size} GANs{speed}")
+    live.progress(snap, f"step {snap.step:,} / {live.goal(snap):,} of {population.size} GANs{speed}")
     st.caption(population.describe())
     result = diagram.result()
     selected = st.session_state.get(SELECTED, 0)
@@ -145,4 +141,4 @@ def live() -> None:
     st.session_state["phase_was_running"] = snap.running
 
 
-live()
+live_panel()

@@ -12,15 +12,13 @@ import streamlit as st
 
 import ui  # noqa: F401  (first: the app-shell guard in ui/__init__.py runs before heavy imports)
 from ganviz.device import describe_device, resolve_device
+from ganviz.latent.pictures import png_bytes
 from ganviz.style import examples
 from ganviz.style.images import MAX_PIXELS, ImageError, load_image, to_uint8
 from ganviz.style.transfer import StyleConfig, StyleTransfer
 from ganviz.style.vgg import WeightsMissingError, cache_path, load_vgg19, weights_source
-from ganviz.viz import png_bytes
-from ui import figures, session
+from ui import figures, live, session
 
-WORKER = "style_worker"
-POLL_SECONDS = 0.5
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]
 SIZES = [64, 128, 192, 256, 384, 512, 768, 1024]
 STYLE_WEIGHTS = [1e3, 1e4, 1e5, 1e6, 1e7, 1e8]
@@ -139,12 +137,13 @@ with right:
     style = picture_input("Style", "style", examples.STYLE)
 
 # -- control ---------------------------------------------------------------------------------------
-worker = session.current(WORKER)
+worker = session.current(live.STYLE_WORKER)
 running = worker is not None and worker.running
 start_col, stop_col, resume_col = st.columns(3)
 if start_col.button("▶ Start", type="primary", width="stretch", key="style_start",
                     disabled=running or content is None or style is None):
-    worker = session.create(WORKER, lambda: StyleTransfer(content, style, config, features=features, device=device),
+    worker = session.create(live.STYLE_WORKER,
+                            lambda: StyleTransfer(content, style, config, features=features, device=device),
                             chunk=every)
     if worker is not None:
         worker.start(target=config.steps)
@@ -159,19 +158,17 @@ if resume_col.button("⏯ Continue", width="stretch", key="style_resume", disabl
     st.rerun()
 
 
-@st.fragment(run_every=POLL_SECONDS if running else None)
+@st.fragment(run_every=live.POLL_SECONDS if running else None)
 def live_panel() -> None:
-    w = session.current(WORKER)
+    w = session.current(live.STYLE_WORKER)
     if w is None:
         st.info("Choose the pictures and press **Start**. With L-BFGS the picture changes most in the first "
                 "50–100 steps.")
         return
     snap = w.snapshot()
-    if snap.error:
-        st.error(snap.error)
-    goal = max(snap.target or snap.step, 1)
-    st.progress(min(snap.step / goal, 1.0), text=f"step {snap.step} / {goal}"
-                + (f" · {snap.steps_per_second:.1f} steps/s" if snap.running else " · stopped" if snap.step < goal else " · done"))
+    goal = live.goal(snap)
+    live.progress(snap, f"step {snap.step} / {goal}" + (f" · {snap.steps_per_second:.1f} steps/s" if snap.running
+                                                        else " · stopped" if snap.step < goal else " · done"))
     before, after, size_used = w.call(lambda t: (t.content, t.preview(), t.size))
     history = snap.history
     last = {k: v[-1] for k, v in history.items() if v}

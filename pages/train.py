@@ -5,22 +5,16 @@ polls it a few times a second, so the page (and Stop) always responds.
 """
 from __future__ import annotations
 
-import io
-import time
-import zipfile
 from pathlib import Path
 
 import streamlit as st
 
 import ui  # noqa: F401  (first: the app-shell guard in ui/__init__.py runs before heavy imports)
+from ganviz.latent.pictures import image_grid
 from ganviz.resources import ResourceError, out_of_memory_guard
-from ganviz.training import Trainer
+from ganviz.training import Trainer, runs
 from ganviz.training.worker import TrainingWorker
-from ganviz.viz import image_grid
-from ui import figures, forms, session, state
-
-WORKER = "train_worker"
-POLL_SECONDS = 0.5
+from ui import figures, forms, live, session, state
 
 st.title("🏋️ Train a GAN")
 st.caption("Choose the data, networks, loss and regularisers in the sidebar. **Start** trains in the "
@@ -50,11 +44,11 @@ def build_worker(cfg) -> TrainingWorker | None:
 
 
 def current_worker() -> TrainingWorker | None:
-    return session.current(WORKER)  # None once a closed session's worker was released
+    return session.current(live.TRAIN_WORKER)  # None once a closed session's worker was released
 
 
 def install(worker: TrainingWorker | None) -> TrainingWorker | None:
-    session.adopt(WORKER, worker)  # closes the one it replaces; released when the tab closes
+    session.adopt(live.TRAIN_WORKER, worker)  # closes the one it replaces; released when the tab closes
     return current_worker()
 
 
@@ -89,13 +83,9 @@ if pending_change:
 
 def save_checkpoint(w: TrainingWorker) -> tuple[Path, bytes]:
     """Save under runs/ (where the Evaluate and Latent pages look) and zip it for download."""
-    folder = Path("runs") / time.strftime("train-%Y%m%d-%H%M%S")
+    folder = runs.new_run_folder()
     w.call(lambda t: t.save(folder))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for file in folder.iterdir():
-            archive.write(file, f"{folder.name}/{file.name}")
-    return folder, buffer.getvalue()
+    return folder, runs.zipped(folder)
 
 
 if save_col.button("💾 Save", width="stretch", disabled=worker is None or worker.trainer.step_count == 0):
@@ -104,18 +94,15 @@ if save_col.button("💾 Save", width="stretch", disabled=worker is None or work
     st.download_button("Download checkpoint (.zip)", archive, file_name=f"{folder.name}.zip", mime="application/zip")
 
 
-@st.fragment(run_every=POLL_SECONDS if worker is not None and worker.running else None)
+@st.fragment(run_every=live.POLL_SECONDS if worker is not None and worker.running else None)
 def live_panel() -> None:
     w = current_worker()
     if w is None:
         st.info("Press **Start** to train, or **Step** to watch a single update.")
         return
     snap = w.snapshot()
-    if snap.error:
-        st.error(snap.error)
-    goal = snap.target or max(snap.step, 1)
-    st.progress(min(snap.step / goal, 1.0), text=f"step {snap.step:,} / {goal:,}"
-                + (f" · {snap.steps_per_second:,.0f} steps/s" if snap.running else " · paused"))
+    live.progress(snap, f"step {snap.step:,} / {live.goal(snap):,}"
+                  + (f" · {snap.steps_per_second:,.0f} steps/s" if snap.running else " · paused"))
     history = snap.history
     trainer = w.trainer
     last = {k: v[-1] for k, v in history.items() if v}

@@ -7,9 +7,9 @@ import pytest
 import torch
 from huggingface_hub import ModelCard
 
-from ganviz.conditional import class_accuracy
 from ganviz.config import DataConfig, TrainConfig
 from ganviz.hub import CHECKPOINTS, MODEL_ZOO, load_generator
+from ganviz.metrics.class_accuracy import class_accuracy
 from ganviz.training.gan import GAN
 
 SHIPPED = [e.source for e in MODEL_ZOO if not e.needs_internet]

@@ -8,8 +8,8 @@ import pytest
 import torch
 from PIL import Image
 
-from ganviz import toy_cli
 from ganviz.cli import MAX_STEPS, main
+from ganviz.collapse import cli as toy_cli
 from ganviz.hub import CheckpointError
 from ganviz.resources import OutOfMemory
 from ganviz.training import DivergenceError

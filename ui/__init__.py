@@ -1,4 +1,4 @@
-"""Shared Streamlit helpers for the pages: session state, config forms, Plotly figures.
+"""Shared Streamlit helpers for the pages: session state, config forms, live panels, Plotly figures.
 Only widgets and drawing live here; every computation comes from the ``ganviz`` package."""
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager

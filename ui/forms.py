@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ganviz.config import ACTIVATIONS, TrainConfig, flatten, unflatten
+from ganviz import data, models
+from ganviz.config import ACTIVATIONS, TrainConfig, unflatten
 from ganviz.data import DATASETS, DESCRIPTIONS, is_toy
-from ganviz.losses import LOSSES
 from ganviz.models import MODELS
-from ganviz.remedies import REMEDIES
+from ganviz.training.losses import LOSSES
+from ganviz.training.remedies import REMEDIES
 
 HELP = {name: meta.get("help", "") for name, (_, _, meta) in TrainConfig.field_specs().items()}
 
@@ -29,7 +30,7 @@ def seed_widgets(flat: dict, prefix: str) -> None:
     """Give every widget its starting value once per session (from the URL or the defaults)."""
     for name, value in flat.items():
         key = _key(name, prefix)
-        if key not in st.session_state and name != "data.means":
+        if key not in st.session_state and not isinstance(value, list):  # list fields have no widget
             st.session_state[key] = value
 
 
@@ -41,37 +42,45 @@ def config_form(flat: dict, prefix: str = "cfg:") -> tuple[dict, TrainConfig | N
     with sb.expander("Data", expanded=True):
         dataset = st.selectbox("Dataset", list(DATASETS), key=k("data.name"),
                                format_func=lambda n: f"{n} — {DESCRIPTIONS[n]}")
-        if is_toy(dataset):
-            if dataset in ("ring8", "spiral", "moons"):
-                _number("data.radius", "Radius / scale", prefix)
-            if dataset == "grid25":
-                _number("data.spacing", "Grid spacing", prefix)
-            if dataset in ("ring8", "grid25", "gaussian", "custom"):
-                _number("data.std", "Std of each mode", prefix)
-            if dataset in ("spiral", "moons"):
-                _number("data.noise", "Noise", prefix)
-        else:
+        uses = data.FIELDS[dataset]
+        if "radius" in uses:
+            _number("data.radius", "Radius / scale", prefix)
+        if "spacing" in uses:
+            _number("data.spacing", "Grid spacing", prefix)
+        if "std" in uses:
+            _number("data.std", "Std of each mode", prefix)
+        if "noise" in uses:
+            _number("data.noise", "Noise", prefix)
+        if "image_size" in uses:
             st.selectbox("Image size", [28, 32], key=k("data.image_size"))
-            if dataset in ("mnist", "fashion-mnist", "folder"):
-                st.text_input("Folder", key=k("data.root"), help=HELP["data.root"])
-            if dataset in ("mnist", "fashion-mnist"):
-                st.checkbox("Allow download", key=k("data.download"))
-            if dataset == "folder":
-                st.selectbox("Channels", [1, 3], key=k("data.channels"))
+        if "root" in uses:
+            st.text_input("Folder", key=k("data.root"), help=HELP["data.root"])
+        if "download" in uses:
+            st.checkbox("Allow download", key=k("data.download"))
+        if "channels" in uses:
+            st.selectbox("Channels", [1, 3], key=k("data.channels"))
     with sb.expander("Networks", expanded=False):
         arch = st.selectbox("Architecture", list(MODELS), key=k("model.arch"))
-        _number("model.latent_dim", "Latent size (z)", prefix, integer=True)
-        if arch == "mlp":
+        uses = models.FIELDS[arch]
+        if "latent_dim" in uses:
+            _number("model.latent_dim", "Latent size (z)", prefix, integer=True)
+        if "width" in uses:
             _number("model.width", "Width", prefix, integer=True)
+        if "depth" in uses:
             _number("model.depth", "Hidden layers", prefix, integer=True)
+        if "activation" in uses:
             st.selectbox("Activation", ACTIVATIONS, key=k("model.activation"))
+        if "batchnorm" in uses:
             st.checkbox("Batch norm in G", key=k("model.batchnorm"))
-        else:
+        if "channels" in uses:
             _number("model.channels", "Base channels", prefix, integer=True)
-        st.checkbox("Spectral norm in D", key=k("model.spectral_norm"))
-        _number("model.dropout", "Dropout in D", prefix)
-        st.checkbox("Residual blocks", key=k("model.residual"))
-        if not is_toy(dataset):
+        if "spectral_norm" in uses:
+            st.checkbox("Spectral norm in D", key=k("model.spectral_norm"))
+        if "dropout" in uses:
+            _number("model.dropout", "Dropout in D", prefix)
+        if "residual" in uses:
+            st.checkbox("Residual blocks", key=k("model.residual"))
+        if "conditional" in uses and not is_toy(dataset):  # only image datasets have classes
             st.checkbox("Class-conditional", key=k("model.conditional"))
     with sb.expander("Loss and optimiser", expanded=True):
         st.selectbox("Loss", list(LOSSES), key=k("loss"), format_func=lambda n: LOSSES[n].label)
@@ -104,7 +113,3 @@ def config_form(flat: dict, prefix: str = "cfg:") -> tuple[dict, TrainConfig | N
         return values, TrainConfig.from_dict(unflatten(values)), None
     except ValueError as err:
         return values, None, str(err)
-
-
-def config_as_flat(config: TrainConfig) -> dict:
-    return flatten(config.to_dict())

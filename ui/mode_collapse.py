@@ -85,7 +85,7 @@ def plane_datasets(view: dict, means: np.ndarray, *, heatmap: bool = True, arrow
 
 def plane(view: dict, means: np.ndarray, title: str, *, heatmap: bool = True, arrows: bool = True,
           manifold: bool = False) -> dict:
-    """GAN Lab's main view from :func:`ganviz.toyviz.toy_view` as a Vega-Lite spec."""
+    """GAN Lab's main view from :func:`ganviz.collapse.plane.toy_view` as a Vega-Lite spec."""
     xmin, xmax, ymin, ymax = (float(v) for v in view["extent"])
     x = {"field": "x", "type": "quantitative", "scale": {"domain": [xmin, xmax], "nice": False}, "title": None}
     y = {"field": "y", "type": "quantitative", "scale": {"domain": [ymin, ymax], "nice": False}, "title": None}

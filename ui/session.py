@@ -23,7 +23,7 @@ import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from ganviz.collapse import lab_frame, open_lab
+from ganviz.collapse.experiment import lab_frame, open_lab
 from ganviz.resources import OutOfMemory, ResourceError, free_memory, out_of_memory_guard
 from ganviz.training import Trainer
 from ganviz.training.process import warm_up

@@ -5,7 +5,7 @@ import json
 
 import streamlit as st
 
-from ganviz.config import TrainConfig, flatten, parse_json, unflatten
+from ganviz.config import TrainConfig, flatten, unflatten
 
 DEFAULTS = flatten(TrainConfig().to_dict())
 
@@ -16,7 +16,7 @@ def config_from_url() -> tuple[dict, str | None]:
     try:
         for key, value in st.query_params.items():
             if key in DEFAULTS:
-                flat[key] = parse_json(value, key) if key == "data.means" else value
+                flat[key] = TrainConfig.parse_field(key, value)
         return flatten(TrainConfig.from_dict(unflatten(flat)).to_dict()), None
     except ValueError as err:
         return dict(DEFAULTS), f"The link's settings were ignored: {err}"

@@ -36,7 +36,7 @@ def engine_rate(dataset: str, seconds: float, threads: int) -> float:
     engine alone in this process: no Streamlit, no browser, no metrics."""
     import torch
 
-    from ganviz.collapse import SHOWCASE, lesson, treated
+    from ganviz.collapse.experiment import SHOWCASE, lesson, treated
     from ganviz.training import Trainer
 
     previous = torch.get_num_threads()
@@ -89,9 +89,9 @@ def watch(tab, seconds: float, interval: float = 1.0, planes: tuple[str, ...] = 
 
 
 def _punchline(held: list[str], covered: list[str]) -> bool:
-    """The lesson's punchline (:func:`ganviz.collapse.is_punchline`) read off the page's metrics:
+    """The lesson's punchline (:func:`ganviz.collapse.experiment.is_punchline`) read off the page's metrics:
     the plain arm's (first) modes held and the remedy's (second) modes covered, as "k/K"."""
-    from ganviz.collapse import is_punchline
+    from ganviz.collapse.experiment import is_punchline
 
     if len(held) < 2 or len(covered) < 2:
         return False

@@ -33,8 +33,8 @@ def run(args) -> dict:
     from ganviz.config import TrainConfig
     from ganviz.landscape.dirac import DiracConfig, landscape, trajectory
     from ganviz.landscape.network import loss_slice, snapshot
-    from ganviz.losses import LOSSES
     from ganviz.training import Trainer
+    from ganviz.training.losses import LOSSES
 
     threads = torch.get_num_threads()
     if args.landscape_threads:

@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _one_arm(dataset: str, seed: int, arm: str, steps: int) -> dict:
-    from ganviz.collapse import LIVE_EVERY, LIVE_SAMPLES, SHOWCASE, lesson, train, treated
+    from ganviz.collapse.experiment import LIVE_EVERY, LIVE_SAMPLES, SHOWCASE, lesson, train, treated
 
     config = lesson(dataset, seed)
     if arm == "treated":
@@ -46,7 +46,7 @@ def _one_arm(dataset: str, seed: int, arm: str, steps: int) -> dict:
 
 def judge(plain: dict, treated_: dict) -> dict:
     """One seed's verdict from the two arms' timelines."""
-    from ganviz.collapse import COLLAPSED_HELD, COVERING, is_punchline
+    from ganviz.collapse.experiment import COLLAPSED_HELD, COVERING, is_punchline
 
     num_modes = plain["num_modes"]
     steps = plain["timeline"]["step"]
@@ -60,7 +60,7 @@ def judge(plain: dict, treated_: dict) -> dict:
 
 
 def run(args: argparse.Namespace) -> dict:
-    from ganviz.collapse import DATASETS, PAGE_STEPS, SHOWCASE
+    from ganviz.collapse.experiment import DATASETS, PAGE_STEPS, SHOWCASE
 
     if args.lesson_dataset not in DATASETS or args.lesson_dataset == "custom":
         raise ValueError(f"--lesson-dataset: ring8 or grid25, got {args.lesson_dataset!r}")

@@ -49,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--modes-seeds", default=TABLE_SEEDS,
                        help="seeds of every (dataset, remedy), e.g. 300-309 or 3,5,8 (default: the table's)")
     group.add_argument("--modes-steps", type=int, default=None,
-                       help="training steps per run (default: per dataset, ganviz.collapse.STEPS)")
+                       help="training steps per run (default: per dataset, ganviz.collapse.experiment.STEPS)")
     group.add_argument("--modes-workers", type=int, default=os.cpu_count() or 1, help="parallel processes")
     group.add_argument("--modes-device", default="cpu", choices=["cpu", "cuda", "auto"],
                        help="device of each run (default cpu: one thread per process)")
@@ -82,7 +82,7 @@ def single_thread() -> None:
 
 
 def _one_run(dataset: str, remedy: str, seed: int, steps: int, device: str) -> dict:
-    from ganviz.collapse import preset, train
+    from ganviz.collapse.experiment import preset, train
 
     result = train(preset(dataset, remedy, seed, device=device), steps)
     final = result["final"]
@@ -92,8 +92,8 @@ def _one_run(dataset: str, remedy: str, seed: int, steps: int, device: str) -> d
 
 def aggregate(runs: list[dict]) -> dict:
     """{dataset: {remedy: {metric: summary}, ...}} over seeds, plus the per-seed runs."""
-    from ganviz.collapse import COLLAPSED_HELD, COVERING
-    from ganviz.modes import summarise
+    from ganviz.collapse.coverage import summarise
+    from ganviz.collapse.experiment import COLLAPSED_HELD, COVERING
 
     table: dict = {}
     for run in runs:
@@ -110,8 +110,8 @@ def aggregate(runs: list[dict]) -> dict:
 
 
 def _label(remedy: str, dataset: str) -> str:
-    from ganviz.collapse import REMEDY_SETTINGS
-    from ganviz.remedies import REMEDIES
+    from ganviz.collapse.experiment import REMEDY_SETTINGS
+    from ganviz.training.remedies import REMEDIES
 
     if remedy == "none":
         return "GAN (no remedy)"
@@ -122,7 +122,7 @@ def _label(remedy: str, dataset: str) -> str:
 def markdown(results: dict) -> str:
     """The benchmark table (mean ± std over seeds, and how many seeds collapse or cover), next to
     the published numbers."""
-    from ganviz.collapse import COLLAPSED_HELD, COVERING
+    from ganviz.collapse.experiment import COLLAPSED_HELD, COVERING
 
     lines = []
     for ds, by_remedy in results.items():
@@ -199,8 +199,8 @@ def _logged(files: list[str], jobs: list[tuple]) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> dict:
-    from ganviz.collapse import BASE, DATASETS, REMEDY_SETTINGS, STEPS
-    from ganviz.remedies import REMEDIES
+    from ganviz.collapse.experiment import BASE, DATASETS, REMEDY_SETTINGS, STEPS
+    from ganviz.training.remedies import REMEDIES
 
     datasets = [d for d in args.modes_datasets.split(",") if d]
     remedies = [tuple(item.split("@", 1)) if "@" in item else (item, None)

@@ -185,7 +185,7 @@ def _polling(config, device, seconds: float) -> dict:
 
 def _remedies(names: list[str], device, seconds: float) -> dict:
     """Steps/s of each remedy on the grid25 collapse preset, on the Trainer's plain and fast paths."""
-    from ganviz.collapse import preset
+    from ganviz.collapse.experiment import preset
     from ganviz.training import Trainer
 
     out = {}
@@ -202,7 +202,7 @@ def _remedies(names: list[str], device, seconds: float) -> dict:
 
 
 def _remedy_names(spec: str) -> list[str]:
-    from ganviz.remedies import REMEDIES
+    from ganviz.training.remedies import REMEDIES
 
     if spec == "graph-safe":
         return [name for name, cls in REMEDIES.items() if cls.graph_safe]

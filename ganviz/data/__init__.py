@@ -20,6 +20,20 @@ DATASETS: dict[str, Callable[[DataConfig], object]] = {
     "folder": lambda c: image_folder(c.root, c.image_size, c.channels),
 }
 
+# the DataConfig fields each dataset reads (besides ``name``): the app's form shows only these
+FIELDS = {
+    "ring8": ("radius", "std"),
+    "grid25": ("spacing", "std"),
+    "spiral": ("radius", "noise"),
+    "moons": ("radius", "noise"),
+    "gaussian": ("std",),
+    "custom": ("std", "means"),
+    "digits": ("image_size",),
+    "mnist": ("image_size", "root", "download"),
+    "fashion-mnist": ("image_size", "root", "download"),
+    "folder": ("image_size", "root", "channels"),
+}
+
 DESCRIPTIONS = {
     "ring8": "8 Gaussians on a circle: the classic mode-collapse demo",
     "grid25": "25 Gaussians on a 5x5 grid",
@@ -50,5 +64,5 @@ def is_toy(name: str) -> bool:
     return name in TOY_DATASETS
 
 
-__all__ = ["DATASETS", "DESCRIPTIONS", "HUB_DATASETS", "TOY_DATASETS", "GaussianMixture", "ImageDataset", "Spiral",
+__all__ = ["DATASETS", "DESCRIPTIONS", "FIELDS", "HUB_DATASETS", "TOY_DATASETS", "GaussianMixture", "ImageDataset", "Spiral",
            "ToyDataset", "TwoMoons", "build_dataset", "is_toy"]

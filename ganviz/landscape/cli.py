@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
+    from ganviz.cli import step_count
     from ganviz.landscape.dirac import DiracConfig
     from ganviz.landscape.divergences import KINDS
     from ganviz.landscape.network import PLAYERS
-    from ganviz.cli import step_count
     from ganviz.training.cli import add_config_flags
 
     sub = parser.add_subparsers(dest="what", required=True, metavar="{dirac,divergence,slice}")

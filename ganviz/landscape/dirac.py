@@ -7,11 +7,11 @@ gradient field of the unregularised game is a rotation, so plain simultaneous gr
 spiral *outwards*; alternating steps orbit; a penalty on D's input gradient (R1) or Gaussian
 instance noise on D's inputs adds damping and makes the equilibrium attract.
 
-The losses and penalties are the registry's own functions (:data:`ganviz.losses.LOSSES`,
-:mod:`ganviz.regularizers`), evaluated on a whole grid of parameter points in one pass: each
-of those functions is a *mean over samples*, and here sample i is parameter point i, so points
-never interact and N·∂(mean)/∂ψ_i is point i's own gradient. One backward pass gives the
-entire vector field.
+The losses and penalties are the registry's own functions
+(:data:`ganviz.training.losses.LOSSES`, :mod:`ganviz.training.regularizers`), evaluated on a whole
+grid of parameter points in one pass: each of those functions is a *mean over samples*, and here
+sample i is parameter point i, so points never interact and N·∂(mean)/∂ψ_i is point i's own
+gradient. One backward pass gives the entire vector field.
 
 :func:`verdict` names what a trajectory does from the tail of its distance to the equilibrium
 (converging, orbiting, diverging or stalled, each with its number), not from where it ends.
@@ -27,8 +27,8 @@ import torch
 
 from ganviz.config import Config, spec
 from ganviz.landscape.network import symmetric_axis
-from ganviz.losses import LOSSES
-from ganviz.regularizers import gradient_penalty, r1_penalty
+from ganviz.training.losses import LOSSES
+from ganviz.training.regularizers import gradient_penalty, r1_penalty
 
 DTYPE = torch.float64  # trajectories of thousands of steps: keep round-off out of the picture
 MODES = ["simultaneous", "alternating"]

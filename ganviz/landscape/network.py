@@ -23,9 +23,13 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
-from ganviz.losses import LOSSES
+from ganviz.config import TrainConfig
+from ganviz.training import Trainer
+from ganviz.training.losses import LOSSES
 
 PLAYERS = ("discriminator", "generator")
+DEMO_CHANGES = {"model.width": 64, "batch_size": 128}  # a small MLP GAN on the default 8-Gaussian ring
+DEMO_STEPS = 300
 
 
 @dataclass
@@ -77,6 +81,18 @@ def snapshot(trainer, player: str = "discriminator", batch_size: int = 256, seed
         fake = generator(z, fake_y)
     return SliceProblem(player, generator, discriminator, trainer.config.loss, trainer.real_target,
                         real, real_y if classes else None, z, fake_y, fake, trainer.step_count)
+
+
+def train_demo(progress: Callable[[int, int], None] | None = None, chunk: int = 50) -> Trainer:
+    """The small toy GAN the landscape page slices when no GAN is training in the session:
+    ``DEMO_STEPS`` updates of the default config with ``DEMO_CHANGES``; ``progress(step, steps)``
+    is called after each ``chunk`` of updates."""
+    trainer = Trainer(TrainConfig().replace(**DEMO_CHANGES))
+    while trainer.step_count < DEMO_STEPS:
+        trainer.step(min(chunk, DEMO_STEPS - trainer.step_count))
+        if progress is not None:
+            progress(trainer.step_count, DEMO_STEPS)
+    return trainer
 
 
 def filter_normalised_direction(params: dict[str, torch.Tensor], generator: torch.Generator) -> dict[str, torch.Tensor]:

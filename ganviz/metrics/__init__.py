@@ -1,6 +1,8 @@
 """Image-generator metrics: FID / IS / KID (through torchmetrics) and precision / recall, on the
 features of a named extractor — the shipped digit classifier offline, Inception-v3 when its
-weights are available. Every number carries the name of the network that produced it."""
+weights are available. Every number carries the name of the network that produced it. The digit
+classifier itself is :mod:`ganviz.metrics.classifier`; :mod:`ganviz.metrics.class_accuracy` asks it
+whether a conditional generator draws the class it is asked for."""
 from ganviz.metrics.evaluation import (Evaluation, ImageSource, evaluate, load_source, source_from_gan,
                                      source_from_generator, write_quality_section)
 from ganviz.metrics.extractors import (EXTRACTORS, DigitClassifierFeatures, ExtractorUnavailable, FeatureExtractor,

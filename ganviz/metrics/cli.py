@@ -1,8 +1,12 @@
-"""``python -m ganviz evaluate CHECKPOINT... --n 10000 [--json]``: measure generator checkpoints.
+"""The metrics' commands.
 
-A CHECKPOINT is anything :func:`ganviz.hub.load_generator` opens: a shipped name
-(``digits-dcgan``), a folder, or a Hub id. The real data is the checkpoint's own training data
-unless ``--reference`` names another dataset (needed for huggan checkpoints, which do not say).
+- ``python -m ganviz evaluate CHECKPOINT... --n 10000 [--json]``: measure generator checkpoints.
+  A CHECKPOINT is anything :func:`ganviz.hub.load_generator` opens: a shipped name
+  (``digits-dcgan``), a folder, or a Hub id. The real data is the checkpoint's own training data
+  unless ``--reference`` names another dataset (needed for huggan checkpoints, which do not say).
+- ``python -m ganviz classifier {train,accuracy}``: the digit classifier the metrics use.
+- ``python -m ganviz class-accuracy SOURCE``: how often a conditional generator draws the class
+  it is asked for.
 """
 from __future__ import annotations
 
@@ -15,7 +19,20 @@ from ganviz.data import DATASETS, is_toy
 from ganviz.metrics.extractors import EXTRACTORS
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
+    if command == "classifier":
+        _add_classifier_arguments(parser)
+    elif command == "class-accuracy":
+        _add_class_accuracy_arguments(parser)
+    else:
+        _add_evaluate_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    return {"classifier": _run_classifier, "class-accuracy": _run_class_accuracy}.get(args.command, _evaluate)(args)
+
+
+def _add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("checkpoints", nargs="+", metavar="CHECKPOINT",
                         help="shipped checkpoint names (e.g. digits-dcgan), folders, or Hub ids (huggan DCGANs too)")
     parser.add_argument("--revision", default=None, help="branch, tag or commit for Hub ids")
@@ -39,7 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def run(args: argparse.Namespace) -> int:
+def _evaluate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from ganviz.device import resolve_device
@@ -84,11 +101,70 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _folder(spec: str):
-    from pathlib import Path
+    from ganviz.hub import local_folder
 
-    from ganviz.hub import CHECKPOINTS
-
-    for folder in (Path(spec), CHECKPOINTS / spec):
-        if folder.is_dir():
-            return folder
+    folder = local_folder(spec)
+    if folder is not None:
+        return folder
     raise ValueError(f"write-card: {spec} is not a local folder (a Hub checkpoint's card is not written)")
+
+
+# -- classifier {train,accuracy} -----------------------------------------------------------------
+def _add_classifier_arguments(parser: argparse.ArgumentParser) -> None:
+    from ganviz.metrics.classifier import SHIPPED
+
+    parser.add_argument("action", choices=["train", "accuracy"],
+                        help="train: fit and save a classifier; accuracy: measure one on the held-out split")
+    parser.add_argument("--path", default=None, help=f"checkpoint to measure (default: {SHIPPED})")
+    parser.add_argument("--out", default=str(SHIPPED), help="where `train` writes the checkpoint")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the weights and of the 80/20 split")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _run_classifier(args: argparse.Namespace) -> int:
+    from ganviz.metrics.classifier import (SHIPPED, accuracy, digit_split, load_digit_classifier, save_classifier,
+                                           train_digit_classifier)
+
+    if args.action == "accuracy":
+        model = load_digit_classifier(args.path)
+        split = digit_split(seed=args.seed)
+        print(json.dumps({"checkpoint": str(args.path or SHIPPED), "split_seed": args.seed,
+                          "n_heldout": len(split.test_images),
+                          "heldout_accuracy": accuracy(model, split.test_images, split.test_labels)}))
+        return 0
+    from tqdm import tqdm
+
+    bar = tqdm(total=args.epochs, unit="epoch", disable=args.quiet, file=sys.stderr)
+
+    def progress(epoch, epochs, info):
+        bar.update(1)
+        bar.set_postfix(loss=f"{info['loss']:.3f}")
+
+    model, report = train_digit_classifier(args.epochs, args.batch_size, args.lr, args.seed,
+                                           device=args.device, progress=progress)
+    bar.close()
+    out = save_classifier(model, report, args.out)
+    print(json.dumps({"checkpoint": str(out), **report}))
+    return 0
+
+
+# -- class-accuracy -------------------------------------------------------------------------------
+def _add_class_accuracy_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", help="conditional generator: shipped name, folder or Hub repo id")
+    parser.add_argument("--revision", default=None, help="Hub branch, tag or commit")
+    parser.add_argument("--per-class", type=int, default=100, help="samples drawn for each class")
+    parser.add_argument("--seed", type=int, default=0)
+
+
+def _run_class_accuracy(args: argparse.Namespace) -> int:
+    from ganviz.hub import load_generator
+    from ganviz.metrics.class_accuracy import class_accuracy
+
+    result = class_accuracy(load_generator(args.source, args.revision), per_class=args.per_class, seed=args.seed)
+    print(json.dumps({"source": args.source, "accuracy": round(result.accuracy, 4), "chance": result.chance,
+                      "per_class": [round(a, 3) for a in result.per_class], "n": result.n, "seed": result.seed}))
+    return 0

@@ -5,7 +5,7 @@ embeds the images, so every extractor carries the names its numbers must be repo
 Each maps a batch of images in [-1, 1], shape (N, 1 or 3, H, W), to ``(features, logits)`` in
 one pass: the features feed FID/KID/precision/recall, the logits the Inception Score.
 
-- ``digit-classifier``: the shipped digit CNN (``ganviz.classifier``); works offline. Its
+- ``digit-classifier``: the shipped digit CNN (``ganviz.metrics.classifier``); works offline. Its
   distance is a *Fréchet classifier distance*, not FID.
 - ``inception-v3``: Inception-v3 as FID defines it — torch-fidelity's port of the TensorFlow
   graph (pool3 features, 2048-d; the 1008 "unbiased" logits) — the same network torchmetrics
@@ -26,6 +26,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from ganviz.hub import read_state_dict
 
 FID_WEIGHTS_URL = ("https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/"
                    "weights-inception-2015-12-05-6726825d.pth")
@@ -73,7 +75,7 @@ class DigitClassifierFeatures(FeatureExtractor):
 
     def __init__(self, classifier: nn.Module | None = None):
         super().__init__()
-        from ganviz.classifier import load_digit_classifier
+        from ganviz.metrics.classifier import load_digit_classifier
 
         self.classifier = (classifier if classifier is not None else load_digit_classifier()).eval()
         self.num_features = self.classifier.feature_dim
@@ -181,7 +183,7 @@ def _fid_inception() -> nn.Module:
     from torch_fidelity import feature_extractor_inceptionv3 as tfi
 
     # torch-fidelity unpickles with weights_only=False; the file is a plain state dict, so load it safely
-    state = torch.load(weights, map_location="cpu", weights_only=True)
+    state = read_state_dict(weights)
     original = tfi.load_state_dict_from_url
     tfi.load_state_dict_from_url = lambda *args, **kwargs: state
     try:

@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 
 from ganviz.config import DataConfig
+from ganviz.hub import read_state_dict
 from ganviz.metrics.extractors import FeatureExtractor
 from ganviz.metrics.scores import Embedding, Progress, embed
 
@@ -50,9 +51,7 @@ def reference_embedding(data: DataConfig, extractor: FeatureExtractor, n: int, *
     path = cache_dir() / f"{key}.safetensors"
     info = {"dataset": data.name, "image_size": data.image_size, "requested": n, "seed": seed, "cache": str(path)}
     if use_cache and path.is_file():
-        from safetensors.torch import load_file
-
-        tensors = load_file(path)
+        tensors = read_state_dict(path)
         embedding = Embedding(tensors["features"], tensors["logits"])
         if progress is not None:
             progress("real data (cached)", len(embedding), len(embedding))

@@ -30,6 +30,14 @@ MODELS: dict[str, Callable[[ModelConfig, tuple, int], tuple[nn.Module, nn.Module
 }
 
 
+# the ModelConfig fields each architecture reads (besides ``arch``): the app's form shows only these
+FIELDS = {
+    "mlp": ("latent_dim", "width", "depth", "activation", "batchnorm", "spectral_norm", "dropout", "residual",
+            "conditional"),
+    "dcgan": ("latent_dim", "channels", "spectral_norm", "dropout", "residual", "conditional"),
+}
+
+
 def build_models(config: ModelConfig, shape: tuple, num_classes: int = 0) -> tuple[nn.Module, nn.Module]:
     """Generator and discriminator for data of ``shape``; conditional when config.conditional."""
     if config.conditional and not num_classes:
@@ -37,4 +45,4 @@ def build_models(config: ModelConfig, shape: tuple, num_classes: int = 0) -> tup
     return MODELS[config.arch](config, tuple(shape), num_classes if config.conditional else 0)
 
 
-__all__ = ["MODELS", "build_models", "DCGANGenerator", "DCGANDiscriminator", "MLPGenerator", "MLPDiscriminator"]
+__all__ = ["FIELDS", "MODELS", "build_models", "DCGANGenerator", "DCGANDiscriminator", "MLPGenerator", "MLPDiscriminator"]

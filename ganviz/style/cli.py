@@ -13,7 +13,7 @@ from pathlib import Path
 from ganviz.style.transfer import StyleConfig
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
     parser.add_argument("content", help="the picture to repaint (PNG, JPEG, WebP, ...)")
     parser.add_argument("style", help="the picture whose style to copy")
     parser.add_argument("-o", "--out", default="stylized.png", help="where to write the result (PNG)")

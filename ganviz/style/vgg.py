@@ -28,6 +28,8 @@ from typing import Iterable
 import torch
 from torch import nn
 
+from ganviz.hub import CheckpointError, read_state_dict
+
 WEIGHTS_ENV = "GANVIZ_VGG19_WEIGHTS"
 WEIGHTS_URL = "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth"
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -143,16 +145,10 @@ def _features_state(source: str, download: bool, progress: bool) -> dict[str, to
         if not path.is_file():
             raise WeightsMissingError(f"VGG19 weights are missing: no file at {path}.\n{how_to_provide()}")
     try:
-        if path.suffix == ".safetensors":
-            from safetensors.torch import load_file
-            state = load_file(str(path))
-        else:
-            state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-    except Exception as err:  # a truncated download or an unrelated file: say which file and why
-        raise ValueError(f"VGG19 weights: cannot read {path} ({type(err).__name__}: {err}); "
+        state = read_state_dict(path, mmap=True)
+    except CheckpointError as err:  # a truncated download or an unrelated file: say which file and why
+        raise ValueError(f"VGG19 weights: cannot read {path} ({err}); "
                          f"delete it and provide the file again.\n{how_to_provide()}") from None
-    if not isinstance(state, dict):
-        raise ValueError(f"VGG19 weights: {path} does not hold a state dict")
     if any(k.startswith("features.") for k in state):  # a whole-model checkpoint: keep the conv part
         state = {k[len("features."):]: v for k, v in state.items() if k.startswith("features.")}
     expected = {f"{i}.{p}" for i, n in enumerate(LAYER_NAMES) if n.startswith("conv") for p in ("weight", "bias")}

@@ -1,5 +1,5 @@
-"""Training: the step-wise Trainer, its bounded history, the Hub-format GAN module and the
-background worker the app polls."""
+"""Training: the step-wise Trainer, the losses, regularisers and mode-collapse remedies it applies,
+its bounded history, the Hub-format GAN module and the background workers the app polls."""
 from ganviz.training.gan import GAN
 from ganviz.training.history import History
 from ganviz.training.trainer import METRICS, DivergenceError, Trainer

@@ -1,9 +1,9 @@
 """The Trainer's fast path: a whole update captured as one CUDA graph and replayed.
 
 A toy GAN update is a few hundred tiny kernels. Launched one by one from Python (and with a
-``.item()`` per step, as tutorials log) the GPU mostly waits for the host: ~190 steps/s on an H100
-for a 3x128 MLP. Captured once as a CUDA graph, the same kernels run back to back, ten times as
-fast. What is captured is :meth:`Trainer.update` itself, the plain path's own code, so both paths
+``.item()`` per step, as tutorials log) the GPU mostly waits for the host. Captured once as a
+CUDA graph, the same kernels run back to back, many times as fast (docs/tuning_notes.md has the
+numbers). What is captured is :meth:`Trainer.update` itself, the plain path's own code, so both paths
 compute the same function; they differ only by the rounding of the fused, capturable Adam that a
 graph needs.
 
@@ -22,7 +22,7 @@ What the capture relies on, and how it is kept true:
   and any configuration whose capture fails run eagerly, and :attr:`FastPath.reason` says why.
 
 The other half of the fast path works everywhere, the CPU included: fused Adam, one kernel per
-optimiser step instead of a loop over parameters (on a CPU that loop is ~7% of a toy step).
+optimiser step instead of a loop over parameters (a noticeable share of a toy step on a CPU).
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from typing import Callable, Sequence
 
 import torch
 
-from ganviz.remedies import Remedy
+from ganviz.training.remedies import Remedy
 
 WARMUP_UPDATES = 3       # eager updates before a capture (lazy optimiser state, cuBLAS handles)
 BUFFER_ROWS = 256        # metric rows a graph writes before they are copied aside

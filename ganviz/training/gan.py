@@ -12,7 +12,7 @@ from torch import nn
 from ganviz.config import TrainConfig
 from ganviz.data import HUB_DATASETS
 from ganviz.models import build_models
-from ganviz.remedies import REMEDIES
+from ganviz.training.remedies import REMEDIES
 
 
 class GAN(nn.Module, PyTorchModelHubMixin, library_name="ganviz", license="mit", tags=["gan", "ganviz"]):

@@ -3,16 +3,13 @@
 A grid over two settings (learning rates, D steps per G step, loss, Adam beta1, penalty weights,
 label smoothing, seed), one GAN per cell, all cells trained at once as one
 :class:`~ganviz.training.population.Population`, and each cell scored by the modes its generator
-covers (:func:`ganviz.modes.mode_metrics`: nearest mixture mean, high quality within 3 std,
+covers (:func:`ganviz.collapse.coverage.mode_metrics`: nearest mixture mean, high quality within 3 std,
 covered with at least one high-quality sample). The "Phase diagram" page draws it live;
 ``python -m ganviz phase --x lr_d=1e-4:1e-2:5 --y n_critic=1,2,5 --steps 2000`` prints it.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import sys
 import time
 from dataclasses import dataclass
 
@@ -149,53 +146,3 @@ class PhaseDiagram:
                 "modes": self.modes.tolist(), "high_quality": self.high_quality.tolist(),
                 "diverged_at": population.diverged_at.reshape(self.shape).tolist(),
                 "data": population.config.data.name, "path": population.describe()}
-
-
-# -- python -m ganviz phase ------------------------------------------------------------------------
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ganviz.cli import step_count
-    from ganviz.training.cli import add_config_flags
-
-    parser.add_argument("--x", required=True,
-                        help=f"x axis, NAME=a,b,c or NAME=low:high:count; NAME in {', '.join(AXES)}")
-    parser.add_argument("--y", required=True, help="y axis, the same form")
-    parser.add_argument("--steps", type=step_count, default=2000, help="updates of every cell")
-    parser.add_argument("--streams", choices=["shared", "member"], default="shared",
-                        help="one random stream for the grid (fast) or one per cell (each cell = its own Trainer run)")
-    parser.add_argument("--config", help="a TrainConfig JSON file for the settings the axes do not set")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    add_config_flags(parser)
-
-
-def _table(result: dict) -> str:
-    xs, ys = result["x"]["values"], result["y"]["values"]
-    width = max(8, *(len(str(v)) + 1 for v in xs))
-    lines = [f"modes covered of {result['num_modes']} ({result['data']}, step {result['step']}); "
-             f"rows: {result['y']['label']}, columns: {result['x']['label']}",
-             " " * 10 + "".join(f"{v!s:>{width}}" for v in xs)]
-    for yv, row in zip(ys, result["modes"]):
-        cells = "".join(f"{'diverged' if v != v else int(v):>{width}}" for v in row)
-        lines.append(f"{yv!s:>10}{cells}")
-    return "\n".join(lines)
-
-
-def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from ganviz.training.cli import config_from_args
-
-    x, xs = parse_axis(args.x)
-    y, ys = parse_axis(args.y)
-    diagram = PhaseDiagram(config_from_args(args), x, xs, y, ys, streams=args.streams)
-    population = diagram.population
-    with tqdm(total=args.steps, unit="step", disable=args.quiet, file=sys.stderr,
-              desc=f"{population.size} GANs") as bar:
-        while population.step_count < args.steps:
-            n = min(50, args.steps - population.step_count)
-            population.step(n)
-            bar.update(n)
-    diagram.score()
-    result = diagram.result()
-    print(json.dumps(result) if args.json else _table(result))
-    return 0

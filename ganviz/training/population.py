@@ -28,13 +28,13 @@ import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state
 
+from ganviz.collapse.coverage import EVAL_SAMPLES, mode_metrics
 from ganviz.config import TrainConfig
 from ganviz.data import build_dataset
 from ganviz.device import resolve_device
-from ganviz.losses import LOSSES
-from ganviz.modes import EVAL_SAMPLES, mode_metrics
 from ganviz.training.gan import GAN
 from ganviz.training.history import History
+from ganviz.training.losses import LOSSES
 from ganviz.training.trainer import METRICS
 
 # settings that may differ between members; every other config field must be the same for all
@@ -313,7 +313,7 @@ class Population:
         return self.generator(self.eval_z[:, :n])
 
     def mode_metrics(self, n: int = EVAL_SAMPLES) -> list[dict]:
-        """ganviz.modes.mode_metrics of every member on n samples (diverged members score 0 modes)."""
+        """ganviz.collapse.coverage.mode_metrics of every member on n samples (diverged members score 0 modes)."""
         if not hasattr(self.dataset, "means"):
             raise ValueError(f"data.name: mode metrics need a Gaussian mixture, not {self.config.data.name!r}")
         samples = torch.nan_to_num(self.samples(n), nan=1e30).cpu()

@@ -2,11 +2,11 @@
 
 :class:`~ganviz.training.worker.TrainingWorker` steps a trainer in a thread of the server
 process. That thread shares the interpreter lock with the page's script thread, which builds
-figures and serialises them a few times a second: on a 2-core machine the Mode collapse page
-trained 4-9x slower than the same runs outside Streamlit. A :class:`ProcessWorker` steps its job
-in a child process instead, at engine speed, and a few times a second sends the page a finished
-*frame*: the step, the history, the error if any, and whatever its ``view`` function draws from
-the job (plain numpy arrays). The page only reads the latest frame. If the kernel kills the
+figures and serialises them a few times a second: on a small machine the Mode collapse page
+trained several times slower than the same runs outside Streamlit (docs/tuning_notes.md). A
+:class:`ProcessWorker` steps its job in a child process instead, at engine speed, and a few times
+a second sends the page a finished *frame*: the step, the history, the error if any, and whatever
+its ``view`` function draws from the job (plain numpy arrays). The page only reads the latest frame. If the kernel kills the
 child (out of memory), only its own run is lost and the frame says so.
 
 Children are forked from a forkserver that has already imported the job's modules, so a new run
@@ -14,7 +14,7 @@ starts in a fraction of a second instead of paying torch's import again.
 
 The job is built in the child by ``build(*args)`` and needs ``step(n, **kwargs)``,
 ``step_count`` and a ``history`` with ``as_dict()`` (a Trainer or a
-:class:`~ganviz.collapse.SideBySide`). ``build`` and ``view`` must be module-level functions,
+:class:`~ganviz.collapse.experiment.SideBySide`). ``build`` and ``view`` must be module-level functions,
 since they travel to the child by name.
 """
 from __future__ import annotations

@@ -16,11 +16,11 @@ import torch
 from ganviz.config import TrainConfig
 from ganviz.data import build_dataset
 from ganviz.device import resolve_device
-from ganviz.losses import LOSSES
-from ganviz.regularizers import clip_weights, gradient_penalty, l2_penalty, r1_penalty
 from ganviz.training.fast import FastPath
 from ganviz.training.gan import GAN
 from ganviz.training.history import History
+from ganviz.training.losses import LOSSES
+from ganviz.training.regularizers import clip_weights, gradient_penalty, l2_penalty, r1_penalty
 
 D_METRICS = ("d_loss", "d_real", "d_fake", "grad_norm_d")
 G_METRICS = ("g_loss", "grad_norm_g")

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from ganviz.bench import training
-from ganviz.remedies import REMEDIES
+from ganviz.training.remedies import REMEDIES
 
 
 def test_remedy_timing_covers_the_plain_gan_and_each_remedy_on_both_paths(monkeypatch):

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from ganviz.landscape.dirac import DiracConfig, Game, landscape, trajectory
-from ganviz.losses import LOSSES
+from ganviz.training.losses import LOSSES
 
 
 @pytest.mark.parametrize("loss", list(LOSSES))

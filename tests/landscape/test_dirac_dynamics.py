@@ -11,7 +11,7 @@ from numpy.polynomial.hermite_e import hermegauss
 from scipy.special import expit
 
 from ganviz.landscape.dirac import DiracConfig, Game, trajectory, verdict
-from ganviz.losses import LOSSES
+from ganviz.training.losses import LOSSES
 
 H = 0.1        # the step size of every case below (both players)
 F1, F2 = 0.5, -0.25  # f'(0), f''(0) of the log losses, f(t) = -log(1 + exp(-t)) in the paper's notation

@@ -5,8 +5,8 @@ import torch
 
 from ganviz.config import TrainConfig
 from ganviz.landscape.network import filter_normalised_direction, loss_slice, snapshot
-from ganviz.losses import LOSSES
 from ganviz.training import Trainer
+from ganviz.training.losses import LOSSES
 
 TINY = {"model.width": 16, "model.depth": 2, "batch_size": 32, "device": "cpu"}
 

@@ -3,9 +3,9 @@ checkpoint, and a reference cache in a temporary folder (never the user's ~/.cac
 import pytest
 import torch
 
-from ganviz.classifier import digit_split
 from ganviz.config import DataConfig, ModelConfig, TrainConfig
 from ganviz.metrics import build_extractor, embed
+from ganviz.metrics.classifier import digit_split
 
 
 @pytest.fixture(autouse=True)

@@ -108,7 +108,7 @@ def test_live_charts_keep_their_spec_while_their_data_changes():
     """Streamlit keeps a keyed Vega-Lite chart's element when only its datasets change (a Plotly
     chart's id is hashed from its figure, so every refresh replaced it: blank planes), and draws
     it on a canvas."""
-    from ganviz.collapse import SideBySide, lab_frame, lesson
+    from ganviz.collapse.experiment import SideBySide, lab_frame, lesson
     from ui import mode_collapse as ui
 
     lab = SideBySide(lesson("ring8", 0).replace(batch_size=64), "mixture")

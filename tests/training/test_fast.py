@@ -8,9 +8,9 @@ import pytest
 import torch
 
 from ganviz.config import TrainConfig
-from ganviz.remedies import REMEDIES, Remedy
 from ganviz.training import METRICS, Trainer
 from ganviz.training.fast import FastPath, GraphedLoop, graph_safe
+from ganviz.training.remedies import REMEDIES, Remedy
 
 SMALL = {"model.width": 16, "model.depth": 2, "batch_size": 32}
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from ganviz.collapse import lab_frame, open_lab, preset
+from ganviz.collapse.experiment import lab_frame, open_lab, preset
 from ganviz.training.process import ProcessWorker
 
 

@@ -2,7 +2,7 @@
 
     python -m ganviz toy --dataset ring8 --loss ns --remedy unrolled --steps 5000 --seed 0 --json
 
-Starts from the collapse setup of :mod:`ganviz.collapse` (the one the benchmark uses); every
+Starts from the collapse setup of :mod:`ganviz.collapse.experiment` (the one the benchmark uses); every
 config field is also a flag (``--lr_d 2e-4``, ``--pack 4``, ``--data.means '[[0,0],[2,2]]'``).
 ``--eval-every N`` adds the metrics over time.
 """
@@ -13,13 +13,13 @@ import json
 import sys
 
 from ganviz.cli import step_count
-from ganviz.collapse import DATASETS, preset
-from ganviz.config import parse_json
-from ganviz.modes import EVAL_SAMPLES, STRICT_SHARE
+from ganviz.collapse.coverage import EVAL_SAMPLES, STRICT_SHARE
+from ganviz.collapse.experiment import DATASETS, preset
+from ganviz.config import TrainConfig
 from ganviz.training.cli import add_config_flags
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
     parser.add_argument("--dataset", default="ring8", choices=list(DATASETS),
                         help="mixture: ring8, grid25, or custom (give --data.means)")
     parser.add_argument("--steps", type=step_count, default=None,
@@ -38,8 +38,7 @@ def config_from_args(args: argparse.Namespace):
     changes = {}
     for key, value in vars(args).items():
         if key.startswith("cfg:") and value is not None:
-            name = key[4:]
-            changes[name] = parse_json(value, name) if name == "data.means" else value
+            changes[key[4:]] = TrainConfig.parse_field(key[4:], value)
     remedy, seed = changes.pop("remedy", "none"), changes.pop("seed", 0)
     return preset(args.dataset, remedy, seed, **changes)
 
@@ -60,7 +59,7 @@ def describe(result: dict) -> str:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from ganviz.collapse import STEPS, train
+    from ganviz.collapse.experiment import STEPS, train
 
     if args.steps is None:
         args.steps = STEPS[args.dataset]

@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 import torch
 
-from ganviz.collapse import preset
-from ganviz.toyviz import (discriminator_heatmap, generator_gradients, generator_manifold, latent_draw,
-                           plane_grid, toy_view)
+from ganviz.collapse.experiment import preset
+from ganviz.collapse.plane import (discriminator_heatmap, generator_gradients, generator_manifold, latent_draw,
+                                   plane_grid, toy_view)
 from ganviz.training import Trainer
 
 TINY = {"model.width": 16, "model.depth": 2, "batch_size": 16, "device": "cpu"}

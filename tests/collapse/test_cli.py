@@ -35,7 +35,7 @@ def test_metrics_over_time_and_config_flags(capsys):
 
 
 def test_steps_default_to_the_benchmark_length_of_each_dataset(capsys, monkeypatch):
-    from ganviz import collapse
+    from ganviz.collapse import experiment as collapse
 
     monkeypatch.setitem(collapse.STEPS, "grid25", 3)
     assert main(["toy", "--dataset", "grid25", "--json", *SMALL]) == 0

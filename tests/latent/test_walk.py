@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 from ganviz.hub import LoadedGenerator
-from ganviz.latent import interpolate, lerp, move, pca_directions, sample_latents, seeded_latents, slerp
+from ganviz.latent.walk import interpolate, lerp, move, pca_directions, sample_latents, seeded_latents, slerp
 
 
 def pair(dim=256, seed=0):

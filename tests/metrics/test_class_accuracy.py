@@ -2,8 +2,8 @@ import pytest
 import torch
 from torch import nn
 
-from ganviz.conditional import class_accuracy
 from ganviz.hub import LoadedGenerator
+from ganviz.metrics.class_accuracy import class_accuracy
 
 
 class Stencil(nn.Module):

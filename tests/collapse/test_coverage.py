@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from ganviz.collapse import preset
+from ganviz.collapse.coverage import (evaluate, grid_divergences, grid_histogram, mode_metrics, nearest_mode,
+                                      reverse_kl_to_uniform, summarise)
+from ganviz.collapse.experiment import preset
 from ganviz.data.toy import grid, ring
-from ganviz.modes import (evaluate, grid_divergences, grid_histogram, mode_metrics, nearest_mode,
-                          reverse_kl_to_uniform, summarise)
 from ganviz.training import Trainer
 
 

@@ -3,10 +3,10 @@ import pytest
 import torch
 from torch.func import functional_call
 
-from ganviz.collapse import preset
+from ganviz.collapse.experiment import preset
 from ganviz.config import TrainConfig
-from ganviz.remedies import REMEDIES, GeneratorMixture, score_points
 from ganviz.training import Trainer
+from ganviz.training.remedies import REMEDIES, GeneratorMixture, score_points
 
 TINY = {"model.width": 16, "model.depth": 2, "model.latent_dim": 2, "batch_size": 16, "device": "cpu"}
 

@@ -3,8 +3,8 @@ import math
 import pytest
 import torch
 
-from ganviz.losses import LOSSES, bce_d, hinge_d, least_squares_d, least_squares_g, minimax_g, \
-    non_saturating_g, wasserstein_d, wasserstein_g
+from ganviz.training.losses import (LOSSES, bce_d, hinge_d, least_squares_d, least_squares_g, minimax_g,
+                                    non_saturating_g, wasserstein_d, wasserstein_g)
 
 
 def test_bce_discriminator_at_chance_is_two_log_two():

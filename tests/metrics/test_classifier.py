@@ -4,9 +4,9 @@ import pytest
 import torch
 from huggingface_hub import ModelCard
 
-from ganviz.classifier import (SHIPPED, DigitClassifier, accuracy, augment, digit_split, load_digit_classifier,
-                               save_classifier, train_digit_classifier)
 from ganviz.cli import main
+from ganviz.metrics.classifier import (SHIPPED, DigitClassifier, accuracy, augment, digit_split, load_digit_classifier,
+                                       save_classifier, train_digit_classifier)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
-from ganviz.remedies import score_points
+from ganviz.training.remedies import score_points
 
 HEATMAP_RESOLUTION = 30   # GAN Lab's 30 x 30 discriminator grid
 MANIFOLD_RESOLUTION = 20  # GAN Lab's 20 x 20 noise grid

@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch import nn
 
-from ganviz.regularizers import clip_weights, gradient_penalty, l2_penalty, r1_penalty
+from ganviz.training.regularizers import clip_weights, gradient_penalty, l2_penalty, r1_penalty
 
 
 def linear_critic(weight):

@@ -10,22 +10,21 @@ from typing import Callable
 
 import numpy as np
 
+from ganviz.collapse.coverage import EVAL_SAMPLES, evaluate
+from ganviz.collapse.plane import toy_view
 from ganviz.config import TrainConfig
-from ganviz.modes import EVAL_SAMPLES, evaluate
-from ganviz.remedies import REMEDIES
-from ganviz.toyviz import toy_view
 from ganviz.training import DivergenceError, Trainer
 from ganviz.training.history import History
+from ganviz.training.remedies import REMEDIES
 
 SCALARS = ("modes", "modes_strict", "modes_held", "high_quality", "reverse_kl", "reverse_kl_all", "kl", "js")
 
-# The unrolled-GAN reproduction setup (ring radius 2; grid spacing 2 as in PacGAN; std 0.05 on
-# both): small MLPs, a generator that learns 10x faster than the discriminator, Adam beta1 0.5.
-# The ring's modes are as wide as the grid's so that a remedy's samples sharpen onto them within
-# the classroom demo's first thousand updates (at the unrolled demo's std 0.02 PacGAN was still a
-# blur there); the plain GAN collapses all the same (docs/mode_collapse.md).
-# A 16-d latent: with a 2-d one the plain GAN's collapse is less stable (it spread out again in
-# our tuning runs), and the page shows a 2D slice of the manifold.
+# The unrolled-GAN reproduction setup (ring radius 2; grid spacing 2 as in PacGAN): small MLPs, a
+# generator that learns faster than the discriminator, Adam beta1 0.5. The ring's modes are as
+# wide as the grid's, so that a remedy's samples sharpen onto them within the classroom demo's
+# first thousand updates; the plain GAN collapses all the same. A 16-d latent keeps the plain
+# GAN's collapse stable, and the page shows a 2D slice of the manifold. The runs behind these
+# choices: docs/tuning_notes.md.
 BASE = {
     "model.arch": "mlp", "model.latent_dim": 16, "model.width": 128, "model.depth": 2,
     "model.activation": "relu", "lr_g": 1e-3, "lr_d": 1e-4, "beta1": 0.5, "batch_size": 256,
@@ -36,9 +35,9 @@ DATASETS = {
     "custom": {"data.name": "custom", "data.std": 0.05},
 }
 # per-dataset settings of a remedy: PacGAN2 on the ring and PacGAN4 on the grid, as in the paper;
-# one generator per mode in a mixture (with 8 on the grid each would have to spread over ~3 modes,
-# which a collapsing generator does not do: 3.4/25 modes), and an identification term 3x the GAN
-# loss (at 1x two generators sometimes share a grid mode: 20-23/25 in our tuning runs)
+# one generator per mode in a mixture (fewer would each have to spread over several modes, which a
+# collapsing generator does not do), and an identification term strong enough that no two
+# generators share a mode (docs/tuning_notes.md)
 REMEDY_SETTINGS = {
     ("pacgan", "ring8"): {"pack": 2},
     ("pacgan", "grid25"): {"pack": 4},
@@ -49,15 +48,16 @@ REMEDY_SETTINGS = {
 # in every benchmark seed and trains fast enough to watch (PacGAN stays a blur on the grid)
 SHOWCASE = {"ring8": "pacgan", "grid25": "mixture", "custom": "pacgan"}
 # updates a benchmark run trains for: the grid's 25 sharp modes take longer to resolve than the
-# ring's 8 (at 5,000 updates the remedies are still blurred there, see docs/mode_collapse.md)
+# ring's 8 (docs/tuning_notes.md)
 STEPS = {"ring8": 5000, "grid25": 10000, "custom": 5000}
 # where the page stops by default: on the ring the remedy has covered every mode long before, and
 # the lesson (plain collapsed, remedy covering) is checked up to here on held-out seeds
 # (``python -m ganviz.bench lesson``); a longer run only gives the plain GAN's hopping more
 # chances to look like a spread for a moment
 PAGE_STEPS = {"ring8": 3000, "grid25": 10000, "custom": 3000}
-# the page's metric cadence and sample count (cheaper than the benchmark's 2,500: they are
-# computed every LIVE_EVERY updates while a class watches); the lesson benchmark uses the same
+# the page's metric cadence and sample count (fewer samples than the benchmark's EVAL_SAMPLES:
+# they are computed every LIVE_EVERY updates while a class watches); the lesson benchmark uses
+# the same
 LIVE_EVERY = 25
 LIVE_SAMPLES = 1000
 # the lesson's punchline: the plain GAN holds at most COLLAPSED_HELD modes while the remedy

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from ganviz.collapse import REMEDY_SETTINGS, TREATMENTS, SideBySide, preset, train, treated
+from ganviz.collapse.experiment import REMEDY_SETTINGS, TREATMENTS, SideBySide, preset, train, treated
 from ganviz.training import DivergenceError, Trainer
 
 TINY = {"model.width": 8, "model.depth": 1, "batch_size": 16, "device": "cpu"}

@@ -11,7 +11,6 @@ resized to 28x28 inside, so 32x32 and 64x64 generators can be measured as they a
 """
 from __future__ import annotations
 
-import json
 import math
 import time
 from dataclasses import dataclass
@@ -23,10 +22,9 @@ import torch.nn.functional as F
 from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
-import ganviz
 from ganviz.data import HUB_DATASETS
+from ganviz.hub import CHECKPOINTS, load_weights, read_config, read_state_dict, resolve
 
-CHECKPOINTS = Path(ganviz.__file__).resolve().parents[1] / "checkpoints"
 SHIPPED = CHECKPOINTS / "digit-classifier"
 INPUT_SIZE = 28
 
@@ -80,13 +78,13 @@ def load_digit_classifier(path: str | Path | None = None, device: str | torch.de
         if not (source / "model.safetensors").is_file():
             raise FileNotFoundError(f"digit classifier: no checkpoint at {source}; train one with "
                                     f"`python -m ganviz classifier train --out {source}`")
-        # read directly: from_pretrained prints a line to stdout for local folders (JSON output would break)
-        from safetensors.torch import load_model
-
-        model = DigitClassifier(**json.loads((source / "config.json").read_text()))
-        load_model(model, source / "model.safetensors")
-    else:
-        model = DigitClassifier.from_pretrained(str(path))
+        config, weights = source / "config.json", source / "model.safetensors"
+    else:  # a Hub repo id
+        config, weights = resolve(str(path))
+    # read here rather than by from_pretrained, which prints a line to stdout for local folders
+    # (JSON output would break) and has its own way of reading weights
+    model = DigitClassifier(**read_config(config))
+    load_weights(model, read_state_dict(weights), f"digit classifier {path or SHIPPED}")
     return model.to(device or "cpu").eval()
 
 
@@ -210,7 +208,7 @@ with it are **not** Inception FID/IS and are not comparable with published FIDs.
   upscaled to 28x28 (`ganviz.data.digits`); the front matter names `{HUB_DATASETS['digits']}`, the
   Hub's copy of the same images, which ganviz never downloads. Split by a seeded permutation
   (seed {report['seed']}) into {report['n_train']} training and {report['n_heldout']} held-out images
-  (`ganviz.classifier.digit_split(holdout={report['holdout']}, seed={report['seed']})`).
+  (`ganviz.metrics.classifier.digit_split(holdout={report['holdout']}, seed={report['seed']})`).
 - Augmentation: random shifts of up to 2 px, rotations of up to 10 degrees, zoom of ±10 %.
 - AdamW (weight decay 1e-4), one-cycle learning rate peaking at {report['lr']}, batch
   {report['batch_size']}, {report['epochs']} epochs, cross-entropy; {report['seconds']} s on {report['device']}.
@@ -227,7 +225,7 @@ Check it: `python -m ganviz classifier accuracy`.
 
 ## Use
 ```python
-from ganviz.classifier import load_digit_classifier
+from ganviz.metrics.classifier import load_digit_classifier
 clf = load_digit_classifier()          # this folder, eval mode
 logits = clf(images)                   # (N, 10)
 feats = clf.features(images)           # (N, {report.get('feature_dim', 128)})
@@ -240,43 +238,3 @@ def save_classifier(model: DigitClassifier, report: dict, folder: str | Path) ->
     model.save_pretrained(folder)
     (folder / "README.md").write_text(model_card({**report, "feature_dim": model.feature_dim}))
     return folder
-
-
-# -- CLI: python -m ganviz classifier {train,accuracy} -------------------------------------------
-def add_arguments(parser) -> None:
-    parser.add_argument("action", choices=["train", "accuracy"],
-                        help="train: fit and save a classifier; accuracy: measure one on the held-out split")
-    parser.add_argument("--path", default=None, help=f"checkpoint to measure (default: {SHIPPED})")
-    parser.add_argument("--out", default=str(SHIPPED), help="where `train` writes the checkpoint")
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=2e-3)
-    parser.add_argument("--seed", type=int, default=0, help="seed of the weights and of the 80/20 split")
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-
-
-def run(args) -> int:
-    import sys
-
-    if args.action == "accuracy":
-        model = load_digit_classifier(args.path)
-        split = digit_split(seed=args.seed)
-        print(json.dumps({"checkpoint": str(args.path or SHIPPED), "split_seed": args.seed,
-                          "n_heldout": len(split.test_images),
-                          "heldout_accuracy": accuracy(model, split.test_images, split.test_labels)}))
-        return 0
-    from tqdm import tqdm
-
-    bar = tqdm(total=args.epochs, unit="epoch", disable=args.quiet, file=sys.stderr)
-
-    def progress(epoch, epochs, info):
-        bar.update(1)
-        bar.set_postfix(loss=f"{info['loss']:.3f}")
-
-    model, report = train_digit_classifier(args.epochs, args.batch_size, args.lr, args.seed,
-                                           device=args.device, progress=progress)
-    bar.close()
-    out = save_classifier(model, report, args.out)
-    print(json.dumps({"checkpoint": str(out), **report}))
-    return 0
