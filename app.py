@@ -14,6 +14,7 @@ from ui import session
 torch.set_num_threads(1)
 
 st.set_page_config(page_title="ganviz — GAN laboratory", page_icon="🧪", layout="wide")
+session.budgets_from_secrets()
 session.warm_up_training_processes()
 
 # Each page's URL is its file name (/train, /mode_collapse, ...), the name Streamlit gives a file

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from ganviz.config import shown
@@ -68,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(argv: list[str]) -> int:
-    parser = _Parser(prog="python -m ganviz", description="ganviz: an interactive GAN laboratory")
+    argv = _memory_budget(argv)
+    parser = _Parser(prog="python -m ganviz [--memory-budget MB]",
+                     description="ganviz: an interactive GAN laboratory. --memory-budget: the most memory one "
+                                 "training may use, in MB (default: GANVIZ_RUN_MEMORY_MB, else 1,536); a run "
+                                 "whose estimate is above it is refused before anything is allocated")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, summary) in COMMANDS.items():
         sub.add_parser(name, help=summary, add_help=False)
@@ -83,6 +88,29 @@ def _dispatch(argv: list[str]) -> int:
     args = command.parse_args(argv[1:])
     args.command = argv[0]
     return module.run(args)
+
+
+def _memory_budget(argv: list[str]) -> list[str]:
+    """A leading ``--memory-budget MB`` (or ``=MB``) sets the per-run budget of
+    :mod:`ganviz.resources` for this command; the rest of ``argv`` is returned."""
+    if not argv or not argv[0].startswith("--memory-budget"):
+        return argv
+    flag, _, value = argv[0].partition("=")
+    if flag != "--memory-budget":
+        return argv
+    rest = argv[1:]
+    if not value:
+        if not rest:
+            raise ValueError("--memory-budget: expected a number of megabytes before the command")
+        value, rest = rest[0], rest[1:]
+    from ganviz.resources import RUN_MEMORY_ENV, run_memory_budget
+
+    os.environ[RUN_MEMORY_ENV] = value
+    try:
+        run_memory_budget()
+    except ValueError:
+        raise ValueError(f"--memory-budget: must be a whole number of megabytes >= 1, got {shown(value)}") from None
+    return rest
 
 
 def _failure(err: Exception) -> tuple[str, int] | None:

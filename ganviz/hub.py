@@ -24,6 +24,7 @@ import re
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlparse
 
 import torch
@@ -316,6 +317,38 @@ def read_state_dict(path: Path, *, mmap: bool = False) -> dict[str, torch.Tensor
     return state
 
 
+def read_checked(weights_path: Path, build: Callable, where: str):
+    """``build(state)`` (a network with its weights loaded, or a tuple that starts with one), done
+    first on the weights file's names and shapes alone, on the meta device: a layout that does not
+    fit the file, or a network above one run's memory budget, is refused before anything is
+    allocated or the tensors are read. Then done for real."""
+    from ganviz.resources import MB, run_memory_budget
+
+    header = read_shapes(weights_path)
+    with torch.device("meta"):
+        skeleton = build(header)
+    network = skeleton[0] if isinstance(skeleton, tuple) else skeleton
+    size = sum(t.numel() * t.element_size() for t in [*network.parameters(), *network.buffers()])
+    if size > run_memory_budget():
+        raise CheckpointError(f"{where}: its network would hold {size / MB:,.0f} MB of weights, above the limit of "
+                              f"{run_memory_budget() // MB:,} MB per run (GANVIZ_RUN_MEMORY_MB)")
+    return build(read_state_dict(weights_path))
+
+
+def read_shapes(path: Path) -> dict[str, torch.Tensor]:
+    """The tensors' names and shapes, as meta tensors: from a safetensors file's header alone (no
+    tensor is read), from other formats through :func:`read_state_dict`."""
+    path = Path(path)
+    if path.suffix != ".safetensors":
+        return {k: torch.empty(v.shape, device="meta") for k, v in read_state_dict(path).items()}
+    from safetensors import safe_open
+    try:
+        with safe_open(str(path), framework="pt") as weights:
+            return {k: torch.empty(weights.get_slice(k).get_shape(), device="meta") for k in weights.keys()}
+    except Exception as err:  # any failure at all: see read_state_dict
+        raise CheckpointError(f"{path.name}: not a readable safetensors file ({_first_line(err)})") from None
+
+
 def _first_line(err: BaseException) -> str:
     lines = str(err).strip().splitlines()
     return _cut(lines[0] if lines else type(err).__name__, 300)
@@ -420,12 +453,11 @@ def load_generator(source: str | Path, revision: str | None = None, *, device: s
     config_path, weights_path = resolve(source, revision, cache_dir)
     where = f"{source}{'@' + revision if revision else ''}"
     config = read_config(config_path)
-    state = read_state_dict(weights_path)
     if "train" in config and "shape" in config:
-        module, info = _ganviz_generator(config, state, where)
+        module, info = read_checked(weights_path, lambda state: _ganviz_generator(config, state, where), where)
         kind = "ganviz"
     elif not config or any(k in config for k in CONFIG_KEYS):
-        module, info = _huggan_generator(config, state, where)
+        module, info = read_checked(weights_path, lambda state: _huggan_generator(config, state, where), where)
         kind = "huggan"
     else:
         raise CheckpointError(f"{where}: config.json describes no known generator (keys: {', '.join(sorted(config))}); "

@@ -3,8 +3,10 @@ act on, memory handed back after a failure or a finished session, and a bound on
 trainings run at once.
 
 A classroom of thirty shares one process. One student's oversized batch must not take the
-others down: an allocation failure becomes an :class:`OutOfMemory` whose message says what to
-shrink, the allocator's caches are emptied, and the next attempt starts from a clean slate.
+others down: a training whose estimated memory is above the budget of one run, or above what the
+server has left, is refused before anything is allocated (:func:`claim_memory`); an allocation
+failure that still happens becomes an :class:`OutOfMemory` whose message says what to shrink,
+the allocator's caches are emptied, and the next attempt starts from a clean slate.
 """
 from __future__ import annotations
 
@@ -22,6 +24,11 @@ import torch
 
 MAX_WORKERS_ENV = "GANVIZ_MAX_WORKERS"
 DEFAULT_MAX_WORKERS = 32
+RUN_MEMORY_ENV = "GANVIZ_RUN_MEMORY_MB"
+SERVER_MEMORY_ENV = "GANVIZ_SERVER_MEMORY_MB"
+DEFAULT_RUN_MEMORY_MB = 1536
+SERVER_MEMORY_SHARE = 0.5  # of the machine's memory, by default: the rest is the server's own and the OS's
+MB = 2 ** 20
 _ENFORCE_PREFIX = re.compile(r"^\[enforce fail at [^\]]*\]\s*(err == 0\.\s*)?")
 DEFAULT_HINT = ("Try a smaller batch size or a smaller model (width, depth, channels), "
                 "or stop another training first.")
@@ -37,6 +44,11 @@ class OutOfMemory(ResourceError):
 
 class TooManyWorkers(ResourceError):
     """The server already runs as many trainings as it allows."""
+
+
+class OverBudget(ResourceError, ValueError):
+    """A training would need more memory than one run may have, or than the server has left: the
+    settings are refused (a ValueError, like any other bad input), before anything is allocated."""
 
 
 def is_out_of_memory(err: BaseException) -> bool:
@@ -120,6 +132,55 @@ def claim_worker_slot(worker) -> None:
                 "Stop a training in another tab or wait a minute for idle sessions to be released, "
                 "then try again.")
         _live.add(worker)
+
+
+# -- memory budgets -------------------------------------------------------------------------------
+_claims: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def run_memory_budget() -> int:
+    """Bytes one training may use (env ``GANVIZ_RUN_MEMORY_MB``, default 1,536 MB)."""
+    return _megabytes(RUN_MEMORY_ENV, DEFAULT_RUN_MEMORY_MB) * MB
+
+
+def server_memory_budget() -> int:
+    """Bytes all trainings of this process may use together (env ``GANVIZ_SERVER_MEMORY_MB``,
+    default half of the machine's memory)."""
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // MB
+    return _megabytes(SERVER_MEMORY_ENV, int(physical * SERVER_MEMORY_SHARE)) * MB
+
+
+def claimed_memory() -> int:
+    """Bytes claimed by the trainings that still exist in this process."""
+    with _live_lock:
+        return sum(_claims.values())
+
+
+def claim_memory(owner, estimate, what: str = "This training") -> None:
+    """Count ``estimate`` (a :class:`~ganviz.training.memory.MemoryEstimate`) against the budgets
+    for as long as ``owner`` exists, or raise :class:`OverBudget` naming the estimate and the limit."""
+    need, per_run = estimate.total, run_memory_budget()
+    if need > per_run:
+        raise OverBudget(f"{what} would need {estimate}, above the limit of {per_run // MB:,} MB per run "
+                         f"({RUN_MEMORY_ENV}). {DEFAULT_HINT}")
+    if claimed_memory() + need > server_memory_budget():
+        gc.collect()  # trainings nobody holds any more still count until collected
+    with _live_lock:
+        used, limit = sum(_claims.values()), server_memory_budget()
+        if used + need > limit:
+            raise OverBudget(f"{what} would need {estimate}, but the server's trainings already hold about "
+                             f"{used // MB:,} MB of its {limit // MB:,} MB ({SERVER_MEMORY_ENV}). "
+                             "Stop a training in another tab, or try a smaller model or batch.")
+        _claims[owner] = need
+
+
+def _megabytes(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name}: must be a whole number of megabytes >= 1, got {value!r}")
+    return int(value)
 
 
 def _malloc_trim() -> None:

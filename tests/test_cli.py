@@ -119,3 +119,17 @@ def test_a_bug_keeps_its_traceback(monkeypatch):
     monkeypatch.setattr(toy_cli, "run", run)
     with pytest.raises(KeyError):
         main(["toy"])
+
+
+def test_a_run_above_the_memory_budget_is_refused_before_it_starts(capsys, tmp_path, monkeypatch):
+    from ganviz.resources import RUN_MEMORY_ENV
+
+    monkeypatch.setenv(RUN_MEMORY_ENV, "1536")  # restored after the test: --memory-budget sets it
+    hostile = ["--model.width", "4096", "--model.depth", "16", "--remedy", "mixture", "--n_generators", "64"]
+    err = fails(capsys, ["train", "--steps", "1", "--out", str(tmp_path), *hostile, "--device", "cpu", "--quiet"])
+    assert "16,367,038,657 parameters" in err and "limit of 1,536 MB per run" in err
+    assert "limit of 1 MB per run" in fails(capsys, ["--memory-budget", "1", "train", "--steps", "1",  # ~6 MB
+                                                     "--out", str(tmp_path), "--device", "cpu", "--quiet"])
+    assert main(["--memory-budget=64", "train", "--steps", "2", "--out", str(tmp_path / "ok"), *SMALL_TRAIN]) == 0
+    assert "--memory-budget: must be a whole number" in fails(capsys, ["--memory-budget", "lots", "train"])
+    assert "--memory-budget: expected a number" in fails(capsys, ["--memory-budget"])

@@ -244,3 +244,45 @@ def test_an_absurd_layout_is_refused_before_building_networks(tmp_path, huggan, 
     (tmp_path / "config.json").write_text(json.dumps({"train": TrainConfig().to_dict(), **layout}))
     with pytest.raises(CheckpointError, match=message):
         load_generator(tmp_path)
+
+
+def _tiny_run(folder):
+    from ganviz.training import Trainer
+
+    Trainer(TrainConfig(batch_size=8, model=dict(width=8, depth=1)), device="cpu").save(folder)
+    return folder
+
+
+def test_a_config_that_describes_huge_networks_is_refused_from_the_file_header(tmp_path, monkeypatch):
+    """A config.json whose training config asks for 16 billion parameters (every value inside its
+    field's limits), next to a small weights file: refused from the safetensors header, on the meta
+    device, before any real network is built or any tensor is read."""
+    folder = _tiny_run(tmp_path / "run")
+    config = json.loads((folder / "config.json").read_text())
+    config["train"]["model"].update(width=4096, depth=16)
+    config["train"].update(remedy="mixture", n_generators=64, batch_size=256)
+    (folder / "config.json").write_text(json.dumps(config))
+
+    def must_not_read(*args, **kwargs):
+        raise AssertionError("the tensors were read")
+
+    monkeypatch.setattr("ganviz.hub.read_state_dict", must_not_read)
+    from ganviz.training import Trainer
+
+    for load in (load_generator, Trainer.from_checkpoint):
+        with pytest.raises(CheckpointError, match="do not fit the layout its config describes"):
+            load(str(folder))
+
+
+def test_a_network_above_the_run_budget_is_refused_before_its_weights_are_read(tmp_path, monkeypatch):
+    folder = _tiny_run(tmp_path / "run")
+    monkeypatch.setenv("GANVIZ_RUN_MEMORY_MB", "1")
+    assert load_generator(str(folder)).latent_dim > 0  # a few KB of weights fit
+    config = json.loads((folder / "config.json").read_text())
+    config["train"]["model"].update(width=1024, depth=2)  # about 2 M parameters: 8 MB
+    (folder / "config.json").write_text(json.dumps(config))
+    with torch.device("meta"):
+        big = GAN(config["train"], config["shape"], 0)
+    save_file({k: torch.zeros(v.shape) for k, v in big.state_dict().items()}, str(folder / "model.safetensors"))
+    with pytest.raises(CheckpointError, match=r"would hold [\d,]+ MB of weights, above the limit of 1 MB per run"):
+        load_generator(str(folder))

@@ -24,7 +24,8 @@ from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ganviz.collapse.experiment import lab_frame, open_lab
-from ganviz.resources import OutOfMemory, ResourceError, free_memory, out_of_memory_guard
+from ganviz.resources import (RUN_MEMORY_ENV, SERVER_MEMORY_ENV, OutOfMemory, ResourceError, free_memory,
+                              out_of_memory_guard)
 from ganviz.training import Trainer
 from ganviz.training.process import warm_up
 from ganviz.training.worker import TrainingWorker
@@ -153,6 +154,22 @@ def warm_up_training_processes() -> threading.Thread:
     thread = threading.Thread(target=warm_up, args=(open_lab, lab_frame), name="ganviz-warm-up", daemon=True)
     thread.start()
     return thread
+
+
+SECRET_BUDGETS = {"run_memory_mb": RUN_MEMORY_ENV, "server_memory_mb": SERVER_MEMORY_ENV}
+
+
+def budgets_from_secrets() -> None:
+    """The memory budgets from ``.streamlit/secrets.toml`` (a ``[ganviz]`` table with
+    ``run_memory_mb`` and ``server_memory_mb``), for a server set up there rather than through its
+    environment; a variable already set in the environment wins."""
+    try:
+        table = st.secrets.get("ganviz", {})
+    except FileNotFoundError:  # no secrets file at all (StreamlitSecretNotFoundError)
+        return
+    for key, variable in SECRET_BUDGETS.items():
+        if key in table:
+            os.environ.setdefault(variable, str(table[key]))
 
 
 @contextlib.contextmanager

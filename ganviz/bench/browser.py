@@ -33,6 +33,9 @@ PLANE_MIN_VIOLET_PIXELS = 5  # a collapsed lump can be a dozen pixels wide; a bl
 CHART_MIN_INK = 0.01  # share of a chart's pixels that are not background when it is drawn
 
 
+CLOSING_TAB_RACE = 'WebSocketDisconnected: Cannot call "send" once a close message has been sent.'
+
+
 class ServerError(RuntimeError):
     """The app server did not start (its log's tail is in the message)."""
 
@@ -50,6 +53,13 @@ class AppServer:
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
+    def tracebacks(self) -> list[str]:
+        """The tracebacks in the server's log, less Streamlit's own race on a closing tab (its
+        websocket handler sends a close after the browser's: starlette's WebSocketDisconnected),
+        which no code of this project runs in."""
+        blocks = self.log_text().split("Traceback (most recent call last):")[1:]
+        return [block for block in blocks if CLOSING_TAB_RACE not in block]
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -65,8 +75,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(log: Path, env: dict | None = None, timeout: float = 180) -> AppServer:
-    """``streamlit run app.py`` on a free port, offline; returns once /_stcore/health answers."""
+def start_server(log: Path, env: dict | None = None, timeout: float = 180,
+                 memory_cap: int | None = None) -> AppServer:
+    """``streamlit run app.py`` on a free port, offline; returns once /_stcore/health answers.
+    ``memory_cap`` (bytes) caps the server's heap (``RLIMIT_DATA``): past it an allocation fails
+    instead of the kernel killing the process, as on a server with that much memory."""
     port = _free_port()
     log.parent.mkdir(parents=True, exist_ok=True)
     environment = os.environ | {"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
@@ -76,7 +89,8 @@ def start_server(log: Path, env: dict | None = None, timeout: float = 180) -> Ap
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--server.fileWatcherType", "none"]
     with open(log, "wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT,
+                                   preexec_fn=None if memory_cap is None else _capped(memory_cap))
     server = AppServer(process, f"http://127.0.0.1:{port}", log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -91,6 +105,12 @@ def start_server(log: Path, env: dict | None = None, timeout: float = 180) -> Ap
         time.sleep(0.5)
     server.stop()
     raise ServerError(f"streamlit did not answer /_stcore/health within {timeout:.0f} s:\n{server.log_text()[-3000:]}")
+
+
+def _capped(memory_cap: int):
+    import resource
+
+    return lambda: resource.setrlimit(resource.RLIMIT_DATA, (memory_cap, memory_cap))
 
 
 def launch(playwright, *extra_args: str):

@@ -32,8 +32,10 @@ from ganviz.collapse.coverage import EVAL_SAMPLES, mode_metrics
 from ganviz.config import TrainConfig
 from ganviz.data import build_dataset
 from ganviz.device import resolve_device
+from ganviz.resources import claim_memory, run_memory_budget
 from ganviz.training.gan import GAN
 from ganviz.training.history import History
+from ganviz.training.memory import estimate_training_memory
 from ganviz.training.losses import LOSSES
 from ganviz.training.trainer import METRICS
 
@@ -142,6 +144,8 @@ class Population:
             raise ValueError(f"data.name: populations train on the 2D toy datasets, not {self.config.data.name!r}")
         self.batch_size, self.latent_dim = self.config.batch_size, self.config.model.latent_dim
 
+        member = estimate_training_memory(self.config, list(self.dataset.shape), above=run_memory_budget())
+        claim_memory(self, member.times(self.size), "This phase diagram")  # before any member is built
         gans = [self._member_gan(c) for c in configs]
         self.generator = StackedModule([g.generator for g in gans], self.device)
         self.discriminator = StackedModule([g.discriminator for g in gans], self.device)

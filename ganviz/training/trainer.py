@@ -16,10 +16,12 @@ import torch
 from ganviz.config import TrainConfig
 from ganviz.data import build_dataset
 from ganviz.device import resolve_device
+from ganviz.resources import claim_memory, run_memory_budget
 from ganviz.training.fast import FastPath
 from ganviz.training.gan import GAN
 from ganviz.training.history import History
 from ganviz.training.losses import LOSSES
+from ganviz.training.memory import estimate_training_memory
 from ganviz.training.regularizers import clip_weights, gradient_penalty, l2_penalty, r1_penalty
 
 D_METRICS = ("d_loss", "d_real", "d_fake", "grad_norm_d")
@@ -46,7 +48,10 @@ class Trainer:
         self.is_image = self.dataset.kind == "image"
         if config.batch_size < 2 and (config.model.batchnorm or config.model.arch == "dcgan"):
             raise ValueError("batch_size: batch norm needs batches of at least 2")
-        if gan is None:
+        if gan is None:  # refused here, before the networks are allocated, when over a memory budget
+            classes = self.dataset.num_classes if config.model.conditional else 0
+            estimate = estimate_training_memory(config, list(self.dataset.shape), classes, above=run_memory_budget())
+            claim_memory(self, estimate)
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(config.seed)
                 gan = GAN(config.to_dict(), list(self.dataset.shape),
@@ -272,7 +277,8 @@ class Trainer:
             found = "has no config.json" if config_path is None else "has a config.json without 'train' and 'shape'"
             raise hub.CheckpointError(f"{folder_or_repo}: not a ganviz training run: it {found} (Trainer.save "
                                       "writes both)")
-        gan = hub.build_gan(config, hub.read_state_dict(weights), str(folder_or_repo))
+        gan = hub.read_checked(weights, lambda state: hub.build_gan(config, state, str(folder_or_repo)),
+                               str(folder_or_repo))
         return cls(gan.config, device=device, gan=gan)
 
 

@@ -32,3 +32,15 @@ def test_page_rate_counts_both_arms_while_the_step_moves():
     steps = [(0.0, 0), (1.0, 0), (2.0, 100), (3.0, 150), (4.0, 250), (5.0, 300), (6.0, 300)]  # ended at 300
     assert _page_rate(steps) == 2 * (250 - 100) / 2.0  # neither the start-up nor the stop counts
     assert _page_rate([(0.0, 5)]) is None
+
+
+def test_server_tracebacks_leave_out_only_streamlits_closing_tab_race(tmp_path):
+    from ganviz.bench.browser import CLOSING_TAB_RACE, AppServer
+
+    log = tmp_path / "server.log"
+    log.write_text(f"starting\nTraceback (most recent call last):\n  File \"x\"\nstarlette.websockets.{CLOSING_TAB_RACE}\n"
+                   "Traceback (most recent call last):\n  File \"pages/train.py\"\nValueError: boom\n")
+    server = AppServer(process=None, url="", log=log)
+    assert [t.splitlines()[-1] for t in server.tracebacks()] == ["ValueError: boom"]
+    log.write_text(f"Traceback (most recent call last):\nstarlette.websockets.{CLOSING_TAB_RACE}\n")
+    assert server.tracebacks() == []

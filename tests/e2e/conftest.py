@@ -21,10 +21,10 @@ ARTIFACTS = ROOT / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 
 
-def start_server(name: str, env: dict | None = None, timeout: float = 180) -> AppServer:
+def start_server(name: str, env: dict | None = None, timeout: float = 180, memory_cap: int | None = None) -> AppServer:
     """``streamlit run app.py`` on a free port, offline; its log goes to ``artifacts/``."""
     try:
-        return browser.start_server(ARTIFACTS / f"streamlit-{name}.log", env, timeout)
+        return browser.start_server(ARTIFACTS / f"streamlit-{name}.log", env, timeout, memory_cap)
     except browser.ServerError as err:
         pytest.fail(str(err))
 
@@ -82,11 +82,11 @@ def pages_in_app() -> list[tuple[str, str]]:
 
 @pytest.fixture
 def start_app():
-    """``start_app(name, env)`` -> a fresh server of its own, stopped after the test."""
+    """``start_app(name, env, memory_cap)`` -> a fresh server of its own, stopped after the test."""
     servers = []
 
-    def start(name: str, env: dict | None = None) -> AppServer:
-        servers.append(start_server(name, env))
+    def start(name: str, env: dict | None = None, memory_cap: int | None = None) -> AppServer:
+        servers.append(start_server(name, env, memory_cap=memory_cap))
         return servers[-1]
 
     yield start

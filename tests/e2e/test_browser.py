@@ -38,7 +38,7 @@ def visit(page, app_server, web, screenshots):
     def check(name: str) -> None:
         page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
         assert not web.exceptions_on(page), web.exceptions_on(page)
-        assert "Traceback" not in app_server.log_text(), app_server.log_text()[-3000:]
+        assert not app_server.tracebacks(), app_server.log_text()[-3000:]
 
     open_page.check = check
     return open_page

@@ -104,9 +104,41 @@ def test_many_sessions_train_at_once_and_release_everything(launch_chromium, sta
     (server.log.parent / "load.json").write_text(json.dumps(numbers, indent=2))
 
     assert not any(errors), errors
-    assert "Traceback" not in server.log_text(), server.log_text()[-3000:]
+    assert not server.tracebacks(), server.log_text()[-3000:]
     assert all(b > a > 0 for a, b in zip(first, last)), (first, last)
     assert peak_threads >= baseline_threads + SESSIONS  # one training thread per session at least
     assert after_threads <= peak_threads - SESSIONS  # ... and they have ended
     # Back near the baseline: most of what the sessions took has been handed back.
     assert after_mb - baseline_mb <= max(0.5 * (peak_mb - baseline_mb), 50), numbers
+
+
+HOSTILE_URL = "train?model.width=4096&model.depth=16&remedy=mixture&n_generators=64"  # the shared-server issue's link
+
+
+def test_a_link_too_large_is_refused_on_a_3gb_server_while_another_session_trains(launch_chromium, start_app, web):
+    """Every value of the link is inside its field's limits; together they ask for 16 billion
+    parameters. On a server capped at 3 GB the link is refused from its estimate, and the other
+    visitor's run trains throughout. The refusal's time goes to ``artifacts/refusal.json``."""
+    server = start_app("capped", {"OMP_NUM_THREADS": "1"}, memory_cap=3 * 2**30)
+    chromium = launch_chromium("--disable-webgl", "--disable-3d-apis")
+    context, tab = _open_training(chromium, server)
+    _start(tab)
+    web.until(lambda: _step(tab, web) > 0, timeout=240, what="the first visitor to train")
+    hostile_context = chromium.new_context(viewport={"width": 1200, "height": 900})
+    hostile = hostile_context.new_page()
+    hostile.goto(f"{server.url}/{HOSTILE_URL}")
+    web.settle(hostile)
+    before = _step(tab, web)
+    clicked = time.monotonic()
+    hostile.get_by_role("button", name="▶ Start").click()
+    alert = hostile.locator('[data-testid="stAlertContentError"]').filter(has_text="Cannot build this GAN")
+    alert.wait_for(timeout=60_000)
+    refused_s = time.monotonic() - clicked
+    text = alert.inner_text()
+    assert "16,367,038,657 parameters" in text and "GANVIZ_RUN_MEMORY_MB" in text, text
+    assert not web.exceptions_on(hostile)
+    web.until(lambda: _step(tab, web) > before + 100, timeout=60, what="the first visitor's run to go on")
+    assert server.process.poll() is None  # the server is alive
+    (server.log.parent / "refusal.json").write_text(json.dumps({"refused_seconds": refused_s, "message": text}))
+    hostile_context.close()
+    context.close()

@@ -76,3 +76,27 @@ def test_a_broken_link_falls_back_to_defaults_with_a_warning(open_train):
     assert not at.exception
     assert any("lr_g" in w.value for w in at.warning)
     assert at.sidebar.number_input(key="cfg:lr_g").value > 0
+
+
+def test_a_link_too_large_for_the_server_is_refused_while_another_visitor_trains_on(open_train, close_worker_after):
+    """The shared-server issue's link: every value inside its field's limits, 16 billion parameters
+    together. It is refused from its estimate before anything is allocated, and a run that another
+    visitor has going keeps training."""
+    other = open_train(SMALL)
+    close_worker_after(other, "train_worker")
+    button(other, "Start").click()
+    other.run()
+    running = other.session_state["train_worker"]
+    hostile = open_train({"model.width": "4096", "model.depth": "16", "remedy": "mixture", "n_generators": "64"})
+    assert not hostile.exception
+    before = running.trainer.step_count
+    button(hostile, "Start").click()
+    hostile.run()
+    assert not hostile.exception
+    assert any("Cannot build this GAN" in e.value and "16,367,038,657 parameters" in e.value
+               and "GANVIZ_RUN_MEMORY_MB" in e.value for e in hostile.error)
+    assert "train_worker" not in hostile.session_state
+    deadline = time.monotonic() + 60
+    while running.trainer.step_count <= before + 25 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert running.running and running.trainer.step_count > before + 25
