@@ -150,3 +150,68 @@ def test_any_link_to_a_page_opens_it_or_explains(page, open_app_page):
         assert not at.exception, (params, [e.value for e in at.exception])
 
     opens()
+
+
+# -- checkpoint folders ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def checkpoint_files(tmp_path_factory) -> dict:
+    """A real small ganviz checkpoint's files, as bytes, for the fuzzer to break."""
+    from ganviz.training import Trainer
+
+    folder = tmp_path_factory.mktemp("run")
+    Trainer(TrainConfig(batch_size=8, model=dict(width=8, depth=1)), device="cpu").save(folder)
+    return {"config": json.loads((folder / "config.json").read_text()),
+            "weights": (folder / "model.safetensors").read_bytes()}
+
+
+@st.composite
+def checkpoint_folders(draw, files: dict) -> tuple[dict | str, str, bytes]:
+    """(config.json content, weights file name, weights bytes): a real checkpoint with its config's
+    values replaced by any JSON, or a huggan-style config, or no config; its weights cut short, with
+    bytes changed, or random."""
+    config = json.loads(json.dumps(files["config"]))
+    kind = draw(st.sampled_from(["train field", "shape", "huggan", "none", "text"]))
+    if kind == "train field":
+        name = draw(st.sampled_from(sorted(SPECS)))
+        section, _, field_name = name.rpartition(".")
+        (config["train"][section] if section else config["train"])[field_name] = draw(json_values)
+    elif kind == "shape":
+        config[draw(st.sampled_from(["shape", "num_classes"]))] = draw(json_values)
+    elif kind == "huggan":
+        config = draw(st.dictionaries(st.sampled_from(["num_channels", "latent_dim", "hidden_size"]), json_values,
+                                      min_size=1))
+    elif kind == "none":
+        config = None
+    else:
+        config = draw(st.text(max_size=40))
+    weights = bytearray(files["weights"])
+    damage = draw(st.sampled_from(["intact", "truncated", "mutated", "random"]))
+    if damage == "truncated":
+        weights = weights[:draw(st.integers(0, len(weights)))]
+    elif damage == "mutated":
+        for _ in range(draw(st.integers(1, 6))):
+            weights[draw(st.integers(0, len(weights) - 1))] = draw(st.integers(0, 255))
+    elif damage == "random":
+        weights = bytearray(draw(st.binary(max_size=200)))
+    return config, draw(st.sampled_from(["model.safetensors", "pytorch_model.bin"])), bytes(weights)
+
+
+def test_any_checkpoint_folder_loads_or_is_a_checkpoint_error(checkpoint_files, tmp_path_factory):
+    from ganviz.hub import CheckpointError, load_generator
+
+    @given(checkpoint_folders(checkpoint_files))
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    def loads(case):
+        config, name, weights = case
+        folder = tmp_path_factory.mktemp("fuzzed")
+        if config is not None:
+            (folder / "config.json").write_text(config if isinstance(config, str) else json.dumps(config, default=str))
+        (folder / name).write_bytes(weights)
+        try:
+            loaded = load_generator(str(folder))
+        except CheckpointError as err:
+            assert str(err) and "Traceback" not in str(err)
+            return
+        assert loaded.latent_dim >= 1
+
+    loads()
