@@ -103,13 +103,9 @@ def _memory_budget(argv: list[str]) -> list[str]:
         if not rest:
             raise ValueError("--memory-budget: expected a number of megabytes before the command")
         value, rest = rest[0], rest[1:]
-    from ganviz.resources import RUN_MEMORY_ENV, run_memory_budget
+    from ganviz.resources import RUN_MEMORY_ENV, parse_megabytes
 
-    os.environ[RUN_MEMORY_ENV] = value
-    try:
-        run_memory_budget()
-    except ValueError:
-        raise ValueError(f"--memory-budget: must be a whole number of megabytes >= 1, got {shown(value)}") from None
+    os.environ[RUN_MEMORY_ENV] = str(parse_megabytes(value, "--memory-budget"))  # checked before it is set
     return rest
 
 

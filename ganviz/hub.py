@@ -321,18 +321,20 @@ def read_checked(weights_path: Path, build: Callable, where: str):
     """``build(state)`` (a network with its weights loaded, or a tuple that starts with one), done
     first on the weights file's names and shapes alone, on the meta device: a layout that does not
     fit the file, or a network above one run's memory budget, is refused before anything is
-    allocated or the tensors are read. Then done for real."""
+    allocated or (for safetensors) the tensors are read. Then done for real."""
     from ganviz.resources import MB, run_memory_budget
+    from ganviz.training.memory import weight_bytes
 
-    header = read_shapes(weights_path)
+    # a safetensors header holds every shape; other formats are read once, and their shapes taken
+    state = None if Path(weights_path).suffix == ".safetensors" else read_state_dict(weights_path)
+    header = read_shapes(weights_path) if state is None else _on_meta(state)
     with torch.device("meta"):
         skeleton = build(header)
-    network = skeleton[0] if isinstance(skeleton, tuple) else skeleton
-    size = sum(t.numel() * t.element_size() for t in [*network.parameters(), *network.buffers()])
+    size = weight_bytes(skeleton[0] if isinstance(skeleton, tuple) else skeleton)
     if size > run_memory_budget():
         raise CheckpointError(f"{where}: its network would hold {size / MB:,.0f} MB of weights, above the limit of "
                               f"{run_memory_budget() // MB:,} MB per run (GANVIZ_RUN_MEMORY_MB)")
-    return build(read_state_dict(weights_path))
+    return build(read_state_dict(weights_path) if state is None else state)
 
 
 def read_shapes(path: Path) -> dict[str, torch.Tensor]:
@@ -340,13 +342,17 @@ def read_shapes(path: Path) -> dict[str, torch.Tensor]:
     tensor is read), from other formats through :func:`read_state_dict`."""
     path = Path(path)
     if path.suffix != ".safetensors":
-        return {k: torch.empty(v.shape, device="meta") for k, v in read_state_dict(path).items()}
+        return _on_meta(read_state_dict(path))
     from safetensors import safe_open
     try:
         with safe_open(str(path), framework="pt") as weights:
             return {k: torch.empty(weights.get_slice(k).get_shape(), device="meta") for k in weights.keys()}
     except Exception as err:  # any failure at all: see read_state_dict
         raise CheckpointError(f"{path.name}: not a readable safetensors file ({_first_line(err)})") from None
+
+
+def _on_meta(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    return {k: torch.empty(v.shape, device="meta") for k, v in state.items()}
 
 
 def _first_line(err: BaseException) -> str:

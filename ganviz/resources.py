@@ -176,11 +176,14 @@ def claim_memory(owner, estimate, what: str = "This training") -> None:
 
 def _megabytes(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{name}: must be a whole number of megabytes >= 1, got {value!r}")
-    return int(value)
+    return parse_megabytes(value, name) if value else default
+
+
+def parse_megabytes(text: str, name: str) -> int:
+    """A budget as written in an environment variable or a flag: a whole number of MB >= 1."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise ValueError(f"{name}: must be a whole number of megabytes >= 1, got {text!r}")
+    return int(text)
 
 
 def _malloc_trim() -> None:

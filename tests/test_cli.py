@@ -2,6 +2,7 @@
 and a non-zero exit, never a traceback; only a bug keeps its traceback."""
 import argparse
 import json
+import os
 
 import numpy as np
 import pytest
@@ -132,4 +133,5 @@ def test_a_run_above_the_memory_budget_is_refused_before_it_starts(capsys, tmp_p
                                                      "--out", str(tmp_path), "--device", "cpu", "--quiet"])
     assert main(["--memory-budget=64", "train", "--steps", "2", "--out", str(tmp_path / "ok"), *SMALL_TRAIN]) == 0
     assert "--memory-budget: must be a whole number" in fails(capsys, ["--memory-budget", "lots", "train"])
+    assert os.environ[RUN_MEMORY_ENV] == "64"  # a refused budget leaves the one before it in place
     assert "--memory-budget: expected a number" in fails(capsys, ["--memory-budget"])

@@ -58,9 +58,8 @@ def estimate_training_memory(config: TrainConfig, shape: list[int] | tuple[int, 
 
     with torch.device("meta"):
         gan = GAN(config.to_dict(), list(shape), num_classes)
-    tensors = [*gan.parameters(), *gan.buffers()]
     parameters = sum(p.numel() for p in gan.parameters())
-    weights = sum(t.numel() * t.element_size() for t in tensors)
+    weights = weight_bytes(gan)
     # a gradient, Adam's two moments and the update's temporaries per weight
     optimizer = 4 * sum(p.numel() * p.element_size() for p in gan.parameters())
     if above is not None and weights + optimizer > above:
@@ -72,6 +71,11 @@ def estimate_training_memory(config: TrainConfig, shape: list[int] | tuple[int, 
     penalty = 2 if (config.gp_weight or 0) > 0 or config.r1_weight > 0 or config.loss == "wgan-gp" else 1
     activations = 2 * (g_outputs + d_passes * penalty * d_outputs)
     return MemoryEstimate(parameters, weights, optimizer, activations, config.batch_size)
+
+
+def weight_bytes(network: torch.nn.Module) -> int:
+    """Bytes of a network's parameters and buffers (on any device, the meta device included)."""
+    return sum(t.numel() * t.element_size() for t in [*network.parameters(), *network.buffers()])
 
 
 def _traced_outputs(gan, config: TrainConfig, num_classes: int) -> tuple[int, int]:
