@@ -20,7 +20,7 @@ from ganviz.resources import MB
 class MemoryEstimate:
     """Bytes a run holds: weights, what the optimisers keep per weight (a gradient, Adam's two
     moments, the update's temporaries), and one update's activations (kept for the backward pass).
-    Checked against measured peaks in docs/reliability.md: an upper bound within about 2x."""
+    Checked against measured peaks in docs/reliability.md: an upper bound, 1.1-2.4x the measured peak."""
 
     parameters: int
     weights: int
