@@ -24,6 +24,7 @@ import torch
 
 MAX_WORKERS_ENV = "GANVIZ_MAX_WORKERS"
 DEFAULT_MAX_WORKERS = 32
+TRAINING_SLOTS_ENV = "GANVIZ_TRAINING_SLOTS"
 RUN_MEMORY_ENV = "GANVIZ_RUN_MEMORY_MB"
 SERVER_MEMORY_ENV = "GANVIZ_SERVER_MEMORY_MB"
 DEFAULT_RUN_MEMORY_MB = 1536
@@ -134,6 +135,29 @@ def claim_worker_slot(worker) -> None:
         _live.add(worker)
 
 
+def training_slots() -> int:
+    """How many training threads of this process may step at the same moment (env
+    ``GANVIZ_TRAINING_SLOTS``, default the number of CPU cores)."""
+    value = os.environ.get(TRAINING_SLOTS_ENV, "")
+    return int(value) if value.isdigit() and int(value) > 0 else (os.cpu_count() or 1)
+
+
+_stepping = threading.BoundedSemaphore(training_slots())
+
+
+@contextlib.contextmanager
+def stepping_slot() -> Iterator[None]:
+    """Held by a training thread while it runs one chunk of updates.
+
+    Thirty trainings in one process share one interpreter lock. Were all thirty threads to step
+    at once, the threads that answer the pages (reruns, the live panels' polls) would wait behind
+    thirty contenders for every turn, and the pages would freeze while the trainings thrash. With
+    at most one stepping thread per core, the others wait their turn in line, the trainings share
+    the cores in chunks, and a page's rerun waits behind a handful of threads at most."""
+    with _stepping:
+        yield
+
+
 # -- memory budgets -------------------------------------------------------------------------------
 _claims: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
@@ -156,13 +180,14 @@ def claimed_memory() -> int:
         return sum(_claims.values())
 
 
-def claim_memory(owner, estimate, what: str = "This training") -> None:
-    """Count ``estimate`` (a :class:`~ganviz.training.memory.MemoryEstimate`) against the budgets
-    for as long as ``owner`` exists, or raise :class:`OverBudget` naming the estimate and the limit."""
+def claim_memory(owner, estimate, what: str = "This training", hint: str = DEFAULT_HINT) -> None:
+    """Count ``estimate`` (anything with a ``total`` in bytes that prints what it counts, e.g. a
+    :class:`~ganviz.training.memory.MemoryEstimate`) against the budgets for as long as ``owner``
+    exists, or raise :class:`OverBudget` naming the estimate and the limit."""
     need, per_run = estimate.total, run_memory_budget()
     if need > per_run:
         raise OverBudget(f"{what} would need {estimate}, above the limit of {per_run // MB:,} MB per run "
-                         f"({RUN_MEMORY_ENV}). {DEFAULT_HINT}")
+                         f"({RUN_MEMORY_ENV}). {hint}")
     if claimed_memory() + need > server_memory_budget():
         gc.collect()  # trainings nobody holds any more still count until collected
     with _live_lock:

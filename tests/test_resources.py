@@ -220,3 +220,12 @@ def test_a_page_shows_out_of_memory_as_an_error_and_carries_on():
     assert at.error[0].value.startswith("Out of memory while drawing 10 million samples")
     assert at.error[0].value.endswith("Ask for fewer samples.")
     assert at.markdown[0].value == "the page goes on"
+
+
+def test_live_panels_poll_less_often_on_a_busy_server(monkeypatch):
+    from ui import live
+
+    monkeypatch.setattr(live, "live_workers", lambda: [object()] * 3)
+    assert live.poll_seconds() == live.POLL_SECONDS and live.poll_seconds(0.7) == 0.7
+    monkeypatch.setattr(live, "live_workers", lambda: [object()] * (4 * live.POLLS_AT_FULL_RATE))
+    assert live.poll_seconds() == 4 * live.POLL_SECONDS

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ganviz.resources import live_workers
+
 POLL_SECONDS = 0.5        # how often a live panel asks its worker for news
 PHASE_POLL_SECONDS = 0.7  # the phase diagram's panel, which redraws its whole grid of runs each time
+POLLS_AT_FULL_RATE = 8    # live trainings on the server up to which every panel polls at its own rate
+
+
+def poll_seconds(base: float = POLL_SECONDS) -> float:
+    """``base``, stretched when the server is busy: with 30 trainings on one server every panel
+    polls 30/8 times less often, so the pages' reruns do not take the cores from the trainings
+    they report on. One student alone, or a small group, sees the full rate."""
+    return base * max(1.0, len(live_workers()) / POLLS_AT_FULL_RATE)
 
 # the session-state keys the pages keep their workers under (see ui.session)
 TRAIN_WORKER = "train_worker"  # the Train page's; the Landscape and Evaluate pages use it too

@@ -16,6 +16,7 @@ import torch
 
 from ganviz.config import DataConfig
 from ganviz.metrics.extractors import FeatureExtractor, build_extractor
+from ganviz.metrics.memory import claim_evaluation_memory, plan_evaluation_memory
 from ganviz.metrics.reference import reference_embedding
 from ganviz.metrics.scores import Progress, compare, embed, inception_score
 
@@ -118,9 +119,12 @@ def evaluate(sources: list[ImageSource | str], n: int = 10_000, *,
             source = load_source(source, device)
         data = _reference_data(source, reference)
         ref_key = data.to_json()
+        plan = plan_evaluation_memory(extractor, source.draw(1, torch.Generator(device).manual_seed(seed)), n,
+                                      batch_size, extractor.num_features, extractor.num_classes)
+        claim_evaluation_memory(plan)  # held until the next source's plan replaces it
         with out_of_memory_guard("computing image metrics", "Use fewer samples or a smaller batch size."):
             if ref_key not in references:
-                real, info = reference_embedding(data, extractor, n, seed=seed, batch_size=batch_size,
+                real, info = reference_embedding(data, extractor, n, seed=seed, batch_size=plan.batch_size,
                                                  progress=progress, use_cache=use_cache)
                 info["is"] = inception_score(real.logits, seed=seed)["value"]  # what real data gets: the scale's top
                 references[ref_key] = real, info
@@ -130,8 +134,8 @@ def evaluate(sources: list[ImageSource | str], n: int = 10_000, *,
             kept = []
 
             def batches():
-                for i in range(0, n, batch_size):
-                    images = source.draw(min(batch_size, n - i), rng)
+                for i in range(0, n, plan.batch_size):
+                    images = source.draw(min(plan.batch_size, n - i), rng)
                     if sum(len(k) for k in kept) < keep_samples:
                         kept.append(images[:keep_samples].cpu())
                     yield images

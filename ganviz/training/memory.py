@@ -8,11 +8,13 @@ nothing, and the estimate is checked against the budgets before the real build.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import torch
 
 from ganviz.config import TrainConfig
+from ganviz.models import build_models
 from ganviz.resources import MB
 
 
@@ -53,24 +55,40 @@ def estimate_training_memory(config: TrainConfig, shape: list[int] | tuple[int, 
     """The memory of training ``config`` on data of ``shape``: G and D built on the meta device,
     one generator and discriminator pass of a batch traced for its activations. When the weights
     alone already need more than ``above`` bytes, the (slower) trace is skipped and the
-    activations count as 0: the estimate is then a lower bound, which is enough to refuse."""
+    activations count as 0: the estimate is then a lower bound, which is enough to refuse.
+
+    With ``above``, the bare G and D are weighed first: a remedy only ever adds to them (copies
+    of G, a wider D input, an extra layer), so when they alone are too many the run is refused
+    without building the remedy's networks, which for a mixture of 64 deep generators takes a
+    second even on the meta device: a refusal must not keep a shared server busy."""
     from ganviz.training.gan import GAN
 
+    if above is not None:
+        with torch.device("meta"):
+            bare = torch.nn.ModuleList(build_models(config.model, tuple(shape), num_classes))
+        estimate = _untraced(bare, config)
+        if estimate.total > above:
+            return estimate
     with torch.device("meta"):
         gan = GAN(config.to_dict(), list(shape), num_classes)
-    parameters = sum(p.numel() for p in gan.parameters())
-    weights = weight_bytes(gan)
-    # a gradient, Adam's two moments and the update's temporaries per weight
-    optimizer = 4 * sum(p.numel() * p.element_size() for p in gan.parameters())
-    if above is not None and weights + optimizer > above:
-        return MemoryEstimate(parameters, weights, optimizer, 0, config.batch_size, traced=False)
+    estimate = _untraced(gan, config)
+    if above is not None and estimate.total > above:
+        return estimate
     g_outputs, d_outputs = _traced_outputs(gan, config, num_classes)
     # D sees a real and a fake batch; every output is kept for backward and gets a gradient there;
     # an unrolled G looks through `unroll_steps` further D passes; a gradient penalty doubles D's graph
     d_passes = 2 * (1 + (config.unroll_steps if config.remedy == "unrolled" else 0))
     penalty = 2 if (config.gp_weight or 0) > 0 or config.r1_weight > 0 or config.loss == "wgan-gp" else 1
     activations = 2 * (g_outputs + d_passes * penalty * d_outputs)
-    return MemoryEstimate(parameters, weights, optimizer, activations, config.batch_size)
+    return dataclasses.replace(estimate, activations=activations, traced=True)
+
+
+def _untraced(network: torch.nn.Module, config: TrainConfig) -> MemoryEstimate:
+    """Weights and optimiser state of ``network``, activations not yet counted."""
+    parameters = sum(p.numel() for p in network.parameters())
+    # a gradient, Adam's two moments and the update's temporaries per weight
+    optimizer = 4 * sum(p.numel() * p.element_size() for p in network.parameters())
+    return MemoryEstimate(parameters, weight_bytes(network), optimizer, 0, config.batch_size, traced=False)
 
 
 def weight_bytes(network: torch.nn.Module) -> int:

@@ -17,7 +17,8 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Callable, TypeVar
 
-from ganviz.resources import claim_worker_slot, describe_out_of_memory, free_memory, is_out_of_memory
+from ganviz.resources import (claim_worker_slot, describe_out_of_memory, free_memory, is_out_of_memory,
+                              stepping_slot)
 from ganviz.training.trainer import DivergenceError, Trainer
 
 T = TypeVar("T")
@@ -184,6 +185,7 @@ def _loop(worker_ref: "weakref.ref[TrainingWorker]", run: threading.Event, close
         worker = worker_ref()
         if worker is None or closed.is_set():
             return
-        worker._chunk()
+        with stepping_slot():
+            worker._chunk()
         del worker
         time.sleep(0.001)  # let a waiting UI thread take the lock between chunks

@@ -43,10 +43,18 @@ def test_a_run_over_the_budget_is_refused_before_any_network_is_allocated(monkey
     monkeypatch.setattr("ganviz.training.trainer.GAN", must_not_build)
     gc.collect()
     before = claimed_memory()
-    with pytest.raises(OverBudget, match=r"at least [\d,]+ MB \(16,367,038,657 parameters.*"
+    # the bare G and D (503,533,571 parameters) are already too many: the 64 generators are not built
+    with pytest.raises(OverBudget, match=r"at least [\d,]+ MB \(503,533,571 parameters.*"
                                          r"limit of 1,536 MB per run \(GANVIZ_RUN_MEMORY_MB\)"):
         Trainer(TrainConfig().replace(**HOSTILE))
     assert claimed_memory() == before
+
+
+def test_a_remedy_that_multiplies_networks_is_weighed_once_the_bare_networks_fit():
+    config = TrainConfig().replace(**{"remedy": "mixture", "n_generators": 64, "model.width": 512, "model.depth": 4})
+    bare = estimate_training_memory(config.replace(remedy="none"), [2])
+    mixture = estimate_training_memory(config, [2], above=bare.total)
+    assert not mixture.traced and mixture.parameters > 30 * bare.parameters  # 64 generators beside one D
 
 
 def test_the_per_run_budget_is_configurable(monkeypatch):
