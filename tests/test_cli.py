@@ -128,7 +128,7 @@ def test_a_run_above_the_memory_budget_is_refused_before_it_starts(capsys, tmp_p
     monkeypatch.setenv(RUN_MEMORY_ENV, "1536")  # restored after the test: --memory-budget sets it
     hostile = ["--model.width", "4096", "--model.depth", "16", "--remedy", "mixture", "--n_generators", "64"]
     err = fails(capsys, ["train", "--steps", "1", "--out", str(tmp_path), *hostile, "--device", "cpu", "--quiet"])
-    assert "16,367,038,657 parameters" in err and "limit of 1,536 MB per run" in err
+    assert "503,533,571 parameters" in err and "limit of 1,536 MB per run" in err
     assert "limit of 1 MB per run" in fails(capsys, ["--memory-budget", "1", "train", "--steps", "1",  # ~6 MB
                                                      "--out", str(tmp_path), "--device", "cpu", "--quiet"])
     assert main(["--memory-budget=64", "train", "--steps", "2", "--out", str(tmp_path / "ok"), *SMALL_TRAIN]) == 0
