@@ -21,11 +21,12 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-# Debian's Chromium for the browser tests (never `playwright install`: no downloads here).
+# Debian's Chromium (never `playwright install`: no downloads here) and nginx (the replica test's
+# proxy) for the browser tests.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
-	  else echo "browser tests need Debian's chromium: sudo apt-get install -y chromium"; fi; }
+	@{ command -v chromium && { command -v nginx || [ -x /usr/sbin/nginx ]; }; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-color-emoji nginx >/dev/null; \
+	  else echo "browser tests need Debian's chromium and nginx: sudo apt-get install -y chromium nginx"; fi; }
 
 run: install
 	$(VENV)/bin/streamlit run app.py

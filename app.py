@@ -6,7 +6,7 @@ the ``ganviz`` package.
 import streamlit as st
 import torch
 
-from ui import session
+from ui import present, session
 
 # One server trains for many browser sessions at once, each in its own worker thread: one
 # intra-op thread per training keeps them from fighting over the cores (more threads per op made
@@ -16,6 +16,7 @@ torch.set_num_threads(1)
 st.set_page_config(page_title="ganviz — GAN laboratory", page_icon="🧪", layout="wide")
 session.budgets_from_secrets()
 session.warm_up_training_processes()
+present.sidebar_toggle()  # every page: ?present=1 or the sidebar switch (ui/present.py)
 
 # Each page's URL is its file name (/train, /mode_collapse, ...), the name Streamlit gives a file
 # in ``pages/`` before app.py has run: a shared link that is a fresh server's first request then

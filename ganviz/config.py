@@ -2,12 +2,14 @@
 
 Every run in ganviz is described by one :class:`TrainConfig`. Constraints live beside the
 fields (``spec(...)`` metadata), so validation, the CLI flags and the app's widgets all read
-the same source of truth. A bad value raises ``ValueError`` naming the dotted field, e.g.
-``lr_d: must be > 0, got -0.1``.
+the same source of truth. A field that names a dataset, an architecture, a loss, a remedy or an
+optimiser takes its choices from a :class:`Registry`, whose entries each list the fields they
+read. A bad value raises ``ValueError`` naming the dotted field, e.g. ``lr_d: must be > 0, got -0.1``.
 """
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import math
 import reprlib
@@ -17,7 +19,7 @@ from typing import Any, Callable
 
 
 def spec(default: Any = dataclasses.MISSING, *, min: float | None = None, max: float | None = None,
-         min_exclusive: bool = False, choices: Callable[[], list] | list | None = None,
+         min_exclusive: bool = False, choices: Registry | Callable[[], list] | list | None = None,
          optional: bool = False, help: str = "", default_factory: Any = dataclasses.MISSING):
     """A dataclass field carrying its own validation rules and help text."""
     meta = {"min": min, "max": max, "min_exclusive": min_exclusive, "choices": choices,
@@ -48,9 +50,43 @@ def parse_json(text: str | bytes, what: str) -> Any:
         raise ValueError(f"{what}: the JSON is nested too deeply") from None
 
 
-def _choices(meta: dict) -> list | None:
+def field_choices(meta: dict) -> list | None:
+    """The values a field's spec allows, or None when any value of its type will do."""
     choices = meta.get("choices")
     return choices() if callable(choices) else choices
+
+
+class Registry(dict):
+    """The named building blocks of one kind (datasets, architectures, losses, remedies, optimisers):
+    name -> record. A record carries its builder, a ``description`` and the TrainConfig ``fields`` it
+    reads (dotted names), so that the forms, the CLI's help and the pages are generated from it.
+
+    Declared here, empty, so that a config field can take the names as its ``choices`` while this
+    module stays free of torch and of the registries' modules, which import this one: the module
+    ``home`` fills the registry as it is imported, and nothing here imports it at import time. The
+    first read of the names imports ``home`` if nothing else has yet, so that a config validates the
+    same whatever its caller happened to import before.
+    """
+
+    def __init__(self, kind: str, home: str):
+        super().__init__()
+        self.kind, self.home = kind, home
+
+    def names(self) -> list[str]:
+        if not self:
+            importlib.import_module(self.home)
+        return list(self)
+
+    __call__ = names  # a field's ``choices`` may be a callable that gives them
+
+    def readers(self, field: str) -> list[str]:
+        """The entries that read the dotted TrainConfig ``field``."""
+        return [name for name in self.names() if field in getattr(self[name], "fields", ())]
+
+    def describe(self) -> str:
+        """Each entry with its short name (a label where the record has one), for a flag's help."""
+        return "; ".join(f"{name} ({getattr(self[name], 'label', None) or self[name].description})"
+                         for name in self.names())
 
 
 class Config:
@@ -118,7 +154,7 @@ class Config:
         """A dotted field's value as a flag or a link gives it: list fields (``data.means``) arrive
         as JSON text and are parsed here; every other value is left for validation to convert."""
         kind = cls.field_specs()[name][0]
-        if isinstance(value, str) and typing.get_origin(_base_type(kind)[0]) is list:
+        if isinstance(value, str) and typing.get_origin(base_type(kind)[0]) is list:
             return parse_json(value, name)
         return value
 
@@ -137,7 +173,7 @@ class Config:
         return out
 
 
-def _base_type(kind) -> tuple[Any, bool]:
+def base_type(kind) -> tuple[Any, bool]:
     """(underlying type, is_optional) for hints like ``float | None``."""
     args = typing.get_args(kind)
     if args and type(None) in args:
@@ -147,7 +183,7 @@ def _base_type(kind) -> tuple[Any, bool]:
 
 
 def _coerce(name: str, value: Any, kind, meta) -> Any:
-    base, optional = _base_type(kind)
+    base, optional = base_type(kind)
     if value is None:
         if optional:
             return None
@@ -193,7 +229,7 @@ def _coerce(name: str, value: Any, kind, meta) -> Any:
         raise ValueError(f"{name}: must be {'>' if meta.get('min_exclusive') else '>='} {lo}, got {shown(value)}")
     if hi is not None and value > hi:
         raise ValueError(f"{name}: must be <= {hi}, got {shown(value)}")
-    choices = _choices(meta)
+    choices = field_choices(meta)
     if choices is not None and value not in choices:
         raise ValueError(f"{name}: must be one of {', '.join(map(str, choices))}; got {shown(value)}")
     return value
@@ -224,25 +260,13 @@ def unflatten(flat: dict) -> dict:
 # The run configuration
 # ---------------------------------------------------------------------------------------------
 
-def _dataset_names() -> list[str]:
-    from ganviz.data import DATASETS
-    return list(DATASETS)
-
-
-def _model_names() -> list[str]:
-    from ganviz.models import MODELS
-    return list(MODELS)
-
-
-def _loss_names() -> list[str]:
-    from ganviz.training.losses import LOSSES
-    return list(LOSSES)
-
-
-def _remedy_names() -> list[str]:
-    from ganviz.training.remedies import REMEDIES
-    return list(REMEDIES)
-
+# the registries the run configuration names entries of; each is filled by its own module
+DATASETS = Registry("dataset", "ganviz.data")
+MODELS = Registry("architecture", "ganviz.models")
+LOSSES = Registry("loss", "ganviz.training.losses")
+REMEDIES = Registry("remedy", "ganviz.training.remedies")
+OPTIMIZERS = Registry("optimizer", "ganviz.training.optimizers")
+REGISTRIES = (DATASETS, MODELS, LOSSES, REMEDIES, OPTIMIZERS)
 
 ACTIVATIONS = ["relu", "leaky_relu", "tanh", "elu", "gelu"]
 
@@ -257,13 +281,12 @@ def _finite_number(value: Any) -> bool:
 
 @dataclass
 class DataConfig(Config):
-    name: str = spec("ring8", choices=_dataset_names, help="dataset from the registry")
-    radius: float = spec(2.0, min=0, min_exclusive=True, max=100, help="ring radius (toy)")
-    std: float = spec(0.02, min=0, min_exclusive=True, max=10, help="std of each mixture component (toy)")
-    spacing: float = spec(2.0, min=0, min_exclusive=True, max=100, help="distance between grid modes (toy)")
-    noise: float = spec(0.05, min=0, max=10, help="noise of spiral / two moons (toy)")
-    means: list[list[float]] = spec(default_factory=list,
-                                    help="component means of a user-drawn mixture (dataset 'custom')")
+    name: str = spec("ring8", choices=DATASETS, help="dataset from the registry")
+    radius: float = spec(2.0, min=0, min_exclusive=True, max=100, help="ring radius; scale of a spiral / two moons")
+    std: float = spec(0.02, min=0, min_exclusive=True, max=10, help="std of each mixture component")
+    spacing: float = spec(2.0, min=0, min_exclusive=True, max=100, help="distance between grid modes")
+    noise: float = spec(0.05, min=0, max=10, help="noise of the spiral / two moons")
+    means: list[list[float]] = spec(default_factory=list, help="component means of a user-drawn mixture")
     image_size: int = spec(28, choices=[28, 32], help="side of image datasets")
     channels: int = spec(1, choices=[1, 3], help="channels of an image folder dataset")
     root: str = spec("", help="folder of MNIST files or of an image folder")
@@ -280,7 +303,7 @@ class DataConfig(Config):
 
 @dataclass
 class ModelConfig(Config):
-    arch: str = spec("mlp", choices=_model_names, help="architecture from the registry")
+    arch: str = spec("mlp", choices=MODELS, help="architecture from the registry")
     latent_dim: int = spec(16, min=1, max=1024, help="size of z")
     width: int = spec(128, min=1, max=4096, help="hidden units per MLP layer")
     depth: int = spec(3, min=1, max=16, help="hidden layers per MLP")
@@ -294,38 +317,69 @@ class ModelConfig(Config):
 
 
 @dataclass
-class TrainConfig(Config):
+class RegularizerConfig(Config):
+    """The penalties and constraints on the discriminator that a GAN run (:class:`TrainConfig`) and
+    the Dirac-GAN (``ganviz.landscape.dirac.DiracConfig``) share, declared once: both inherit these
+    flat fields, so their JSON keeps the names ``gp_weight``, ``r1_weight`` and ``weight_clip``.
+
+    The penalty weights go up to 1e4, the run's limit: every run config, link and checkpoint that
+    validated keeps validating. The Dirac-GAN gains nothing from a narrower range: there an R1
+    weight past 2/lr_d makes each D step overshoot, and the trajectory diverges, which it reports
+    (the path ends at its last finite point).
+    """
+
+    gp_weight: float | None = spec(None, min=0, max=1e4, optional=True,
+                                   help="WGAN-GP penalty weight on (||grad_x D|| - 1)^2 at points between real "
+                                        "and fake (empty: the loss's default)")
+    r1_weight: float = spec(0.0, min=0, max=1e4, help="R1 penalty weight on 0.5 ||grad_x D(real)||^2")
+    weight_clip: float | None = spec(None, min=0, max=100, optional=True,
+                                     help="clip D's weights to [-c, c] after each D step (empty: the loss's default)")
+
+
+@dataclass
+class TrainConfig(RegularizerConfig):
     data: DataConfig = spec(default_factory=DataConfig)
     model: ModelConfig = spec(default_factory=ModelConfig)
-    loss: str = spec("ns", choices=_loss_names, help="GAN loss from the registry")
-    remedy: str = spec("none", choices=_remedy_names, help="mode-collapse remedy")
+    loss: str = spec("ns", choices=LOSSES, help="GAN loss from the registry")
+    remedy: str = spec("none", choices=REMEDIES, help="mode-collapse remedy")
     lr_g: float = spec(1e-3, min=0, min_exclusive=True, max=1.0, help="generator learning rate")
     lr_d: float = spec(1e-3, min=0, min_exclusive=True, max=1.0, help="discriminator learning rate (TTUR if != lr_g)")
+    # each player's optimiser; the settings below are shared by both (why: ganviz/training/optimizers.py)
+    optimizer_g: str = spec("adam", choices=OPTIMIZERS, help="generator's optimiser")
+    optimizer_d: str = spec("adam", choices=OPTIMIZERS, help="discriminator's optimiser")
     beta1: float = spec(0.5, min=0, max=0.9999, help="Adam beta1")
     beta2: float = spec(0.999, min=0, max=0.99999, help="Adam beta2")
+    momentum: float = spec(0.0, min=0, max=0.99, help="momentum of SGD and RMSprop (0: none)")
+    rmsprop_alpha: float = spec(0.99, min=0, max=0.9999,
+                                help="RMSprop's decay of its running mean of squared gradients")
+    rmsprop_centered: bool = spec(False,
+                                  help="RMSprop divides by the gradient's running variance, not its mean square")
     batch_size: int = spec(256, min=1, max=65536)
     n_critic: int = spec(1, min=1, max=100, help="discriminator steps per generator step")
-    gp_weight: float | None = spec(None, min=0, max=1e4, optional=True,
-                                   help="WGAN-GP gradient penalty weight (empty: the loss's default)")
-    r1_weight: float = spec(0.0, min=0, max=1e4, help="R1 penalty weight on real data")
-    weight_clip: float | None = spec(None, min=0, max=100, optional=True,
-                                     help="clip D weights to [-c, c] (empty: the loss's default)")
     weight_decay: float = spec(0.0, min=0, max=1.0, help="L2 penalty weight on all parameters")
     label_smoothing: float = spec(0.0, min=0, max=0.5, help="one-sided: real label becomes 1 - s")
     seed: int = spec(0, min=0, max=2**31 - 1)
     device: str = spec("auto", choices=["auto", "cpu", "cuda"])
     history_size: int = spec(2000, min=10, max=1_000_000, help="most records kept; older ones are thinned")
-    unroll_steps: int = spec(5, min=1, max=50, help="discriminator steps G looks ahead through (remedy 'unrolled')")
-    pack: int = spec(2, min=2, max=16, help="samples packed into one discriminator input (remedy 'pacgan')")
-    n_generators: int = spec(4, min=2, max=64, help="generators in the mixture (remedy 'mixture')")
+    unroll_steps: int = spec(5, min=1, max=50, help="discriminator steps G looks ahead through")
+    pack: int = spec(2, min=2, max=16, help="samples packed into one discriminator input")
+    n_generators: int = spec(4, min=2, max=64, help="generators in the mixture")
     remedy_weight: float = spec(1.0, min=0, max=1e4,
-                                help="weight of the remedy's extra loss term (historical averaging, mixture)")
+                                help="weight of the remedy's extra loss term: the generator-identification term "
+                                     "of a mixture, the pull towards past parameters in historical averaging")
 
     def validate(self, prefix: str = "") -> None:
         super().validate(prefix)
-        if self.remedy == "pacgan" and self.batch_size % self.pack:
-            raise ValueError(f"{prefix}batch_size: PacGAN packs {self.pack} samples per discriminator input, "
-                             f"so the batch size must be a multiple of pack; got {self.batch_size}")
-        if self.remedy == "mixture" and self.batch_size < self.n_generators:
-            raise ValueError(f"{prefix}batch_size: each of the {self.n_generators} generators needs a sample "
-                             f"in every batch; got {self.batch_size}")
+        REMEDIES[self.remedy].check(self, prefix)
+
+    @classmethod
+    def field_help(cls, name: str) -> str:
+        """A dotted field's help as a flag shows it: its own text, then the entries a registry field
+        can name, or the registry entries that read the field."""
+        meta = cls.field_specs()[name][2]
+        text = meta.get("help") or name
+        if isinstance(meta.get("choices"), Registry):
+            return f"{text}, one of: {meta['choices'].describe()}"
+        readers = [f"{registry.kind} {', '.join(names)}" for registry in REGISTRIES
+                   if (names := registry.readers(name))]
+        return f"{text} — read by {'; '.join(readers)}" if readers else text

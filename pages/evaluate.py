@@ -20,12 +20,13 @@ from ganviz.metrics.evaluation import evaluate, load_source, source_from_gan, sp
 from ganviz.metrics.extractors import EXTRACTORS
 from ganviz.metrics.job import Job
 from ganviz.training.runs import saved_runs
-from ui import live
+from ui import links, live
 
 JOB = "evaluate_job"
 IMAGE_DATASETS = [name for name in DATASETS if not is_toy(name)]
 CURRENT_RUN = "↳ the model on the Train page now"
 ZOO_TITLES = {entry.source: entry.title for entry in MODEL_ZOO}
+SAMPLE_SIZES = [500, 1000, 2000, 5000, 10_000]
 
 st.title("📏 Evaluate generators")
 st.caption("Measure one or more generators against real data: a Fréchet distance (FID-style), an Inception-Score-"
@@ -44,37 +45,42 @@ def train_page_source():
 
 
 # -- what to measure -----------------------------------------------------------------------------
+link = links.Link("evaluate")  # checkpoints by their names among the choices; never the free-text boxes' paths
 with st.sidebar:
     st.header("Checkpoints")
     shipped = [e.source for e in MODEL_ZOO if not e.needs_internet]
     options = ([e.source for e in MODEL_ZOO] + saved_runs()
                + ([CURRENT_RUN] if st.session_state.get(live.TRAIN_WORKER) else []))
-    chosen = st.multiselect("Model zoo and saved runs", options, default=shipped[:3], key="eval_chosen",
-                            format_func=lambda s: ZOO_TITLES.get(s, s),
+    chosen = st.multiselect("Model zoo and saved runs", format_func=lambda s: ZOO_TITLES.get(s, s),
+                            **link.selection("checkpoint", "eval_chosen", options, shipped[:3]),
                             help="Shipped checkpoints work offline; Hub ones download once. The Train page's "
                                  "💾 Save writes to `runs/`.")
     extra = st.text_area("Other checkpoints", key="eval_extra", placeholder="runs/my-gan\nowner/repo-on-the-hub",
                          help="Local folders or Hugging Face Hub ids, one per line.")
     st.header("Measurement")
-    n = st.select_slider("Samples per checkpoint", [500, 1000, 2000, 5000, 10_000],
-                         value=10_000 if device.type == "cuda" else 2000, key="eval_n",
+    n = st.select_slider("Samples per checkpoint", SAMPLE_SIZES,
+                         **link.value("n", "eval_n", 10_000 if device.type == "cuda" else 2000,
+                                      links.choice(SAMPLE_SIZES)),
                          help="Generated samples; the real reference uses as many (or the whole dataset if smaller).")
-    extractor = st.radio("Feature network", list(EXTRACTORS), key="eval_extractor",
+    extractor = st.radio("Feature network",
+                         **link.index("extractor", "eval_extractor", EXTRACTORS, next(iter(EXTRACTORS))),
                          format_func=lambda k: {"digit-classifier": "Digit classifier (offline)",
                                                 "inception-v3": "Inception-v3, FID weights"}.get(k, k),
                          help="Inception-v3 needs the torch-fidelity package and a one-time ~95 MB download.")
-    reference = st.selectbox("Real data", [None] + IMAGE_DATASETS, key="eval_reference",
+    reference = st.selectbox("Real data", **link.index("reference", "eval_reference", [None] + IMAGE_DATASETS, None),
                              format_func=lambda k: "each checkpoint's training data" if k is None
                              else f"{k} — {DESCRIPTIONS[k]}")
     root = st.text_input("Folder of the real images", key="eval_root",
                          help="MNIST files, or an image folder laid out root/<class>/<image>.") \
         if reference in ("mnist", "fashion-mnist", "folder") else ""
-    kid_subsets = st.number_input("KID subsets", 5, 500, 100 if device.type == "cuda" else 25, step=5,
-                                  key="eval_kid_subsets",
+    kid_subsets = st.number_input("KID subsets", step=5,
+                                  **link.number("kid_subsets", "eval_kid_subsets", 5, 500,
+                                                100 if device.type == "cuda" else 25),
                                   help="KID averages over random subsets of 1,000 samples (half of the smaller set "
                                        "when it has no more than 1,000); 100 is the usual choice, fewer is faster on a "
                                        "CPU. The ± is the std over these subsets.")
-    seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="eval_seed")
+    seed = st.number_input("Seed", **link.number("seed", "eval_seed", 0, 2**31 - 1, 0))
+link.write()
 
 specs = list(chosen) + [line.strip() for line in extra.splitlines() if line.strip()]
 job: Job | None = st.session_state.get(JOB)
@@ -97,7 +103,7 @@ if not specs:
 
 
 # -- progress, then results ------------------------------------------------------------------------
-@st.fragment(run_every=live.POLL_SECONDS if running else None)
+@st.fragment(run_every=live.poll_seconds() if running else None)
 def progress_panel() -> None:
     current: Job | None = st.session_state.get(JOB)
     if current is None:

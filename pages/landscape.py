@@ -13,9 +13,10 @@ import streamlit as st
 
 import ui  # noqa: F401  (first: the app-shell guard in ui/__init__.py runs before heavy imports)
 
+from ganviz.animation.frames import dirac_recorder
 from ganviz.landscape import dirac, divergences, network
 from ganviz.training.losses import LOSSES
-from ui import landscape, live, session
+from ui import export, landscape, links, live, session
 
 OWN_TRAINER = "ls_trainer"    # a small GAN built here when the Train page has none
 SLICE = "ls_slice"
@@ -45,6 +46,12 @@ PRESETS = {
         dict(loss="ns", mode="simultaneous", reg="R1", weight=0.3, lr=0.1, ratio=5.0, momentum=0.0, steps=300),
 }
 STEP_SIZES = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0]
+MOMENTA = (-0.9, 0.9)
+STEP_COUNTS = (50, 3000)
+STARTS = (-5.0, 5.0)
+SURFACES = {"value": "V = −L_D (what D climbs)", "g_loss": "L_G (what G descends)"}
+EXTENTS = [0.5, 1.0, 2.0, 3.0, 5.0, 10.0]
+SLICE_GRIDS, SLICE_SPANS, SLICE_BATCHES = [11, 15, 21, 31, 41], [0.1, 0.25, 0.5, 1.0, 2.0], [64, 128, 256, 512]
 RATIOS = [0.2, 0.5, 1.0, 2.0, 5.0]
 WEIGHTS = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 REGULARISERS = {"none": "none", "R1": "R1: ½‖∇ₓD(real)‖²", "GP": "GP: (‖∇ₓD(x̂)‖ − 1)²"}
@@ -61,6 +68,12 @@ VERDICTS = {
 
 DEFAULTS = dict(loss="ns", mode="simultaneous", lr=0.2, ratio=1.0, momentum=0.0, reg="none", weight=1.0, noise=0.0,
                 steps=1000, start_psi=1.0, start_theta=1.0, which="value", extent=2.0)
+# how each of them travels in a link (its name there is its key here): the widget's own choices and limits
+LINKED = dict(loss=links.choice(list(LOSSES)), mode=links.choice(dirac.MODES), lr=links.choice(STEP_SIZES),
+              ratio=links.choice(RATIOS), momentum=links.number(*MOMENTA), reg=links.choice(list(REGULARISERS)),
+              weight=links.choice(WEIGHTS), noise=links.choice(NOISE_LEVELS), steps=links.number(*STEP_COUNTS),
+              start_psi=links.number(*STARTS), start_theta=links.number(*STARTS), which=links.choice(list(SURFACES)),
+              extent=links.choice(EXTENTS))
 
 
 def apply_preset() -> None:
@@ -85,12 +98,12 @@ def shift_curves(kind: str, scale: float) -> dict:
     return divergences.divergence_vs_shift(divergences.Density1D(kind, 0.0, scale), np.linspace(-3, 3, 121))
 
 
-for key, value in DEFAULTS.items():  # widget defaults live in session state so presets can set them
-    st.session_state.setdefault(f"ls_{key}", value)
-
 st.title("⛰️ Minimax landscape")
 st.caption("GAN training is a two-player game: D ascends V, G descends it. Here the game is small enough "
            "to see whole — and to watch plain gradient steps circle the equilibrium instead of reaching it.")
+link = links.Link("landscape")
+for key, value in DEFAULTS.items():  # widget defaults live in session state so presets can set them
+    link.keep(key, f"ls_{key}", value, LINKED[key])
 
 game_tab, dstar_tab, slice_tab = st.tabs(["Dirac-GAN: the game's flow", "Optimal D and divergences",
                                           "Slice of the live networks"])
@@ -114,23 +127,22 @@ with game_tab:
     noise = c2.select_slider("Instance noise σ", NOISE_LEVELS, key="ls_noise",
                              help="Gaussian noise N(0, σ²) added to the real and the fake point before D sees them; "
                                   "the arrows and the path use its expectation (Mescheder et al. 2018)")
-    momentum = c3.slider("Momentum (both players)", -0.9, 0.9, step=0.1, key="ls_momentum",
+    momentum = c3.slider("Momentum (both players)", *MOMENTA, step=0.1, key="ls_momentum",
                          help="heavy-ball momentum; negative values damp the rotation (Gidel et al. 2019)")
     reg = c3.radio("Regulariser on D", list(REGULARISERS), key="ls_reg", horizontal=True,
                    format_func=REGULARISERS.get)
     weight = c3.select_slider("Regulariser weight", WEIGHTS, key="ls_weight", disabled=reg == "none")
-    steps = c4.slider("Steps", 50, 3000, step=50, key="ls_steps")
+    steps = c4.slider("Steps", *STEP_COUNTS, step=50, key="ls_steps")
     s1, s2 = c4.columns(2)
-    start_psi = s1.number_input("start ψ", -5.0, 5.0, step=0.1, key="ls_start_psi")
-    start_theta = s2.number_input("start θ", -5.0, 5.0, step=0.1, key="ls_start_theta")
+    start_psi = s1.number_input("start ψ", *STARTS, step=0.1, key="ls_start_psi")
+    start_theta = s2.number_input("start θ", *STARTS, step=0.1, key="ls_start_theta")
     clip = None
     if LOSSES[loss].weight_clip:
-        clip = c1.number_input("Weight clip c (0 = off)", 0.0, 5.0, LOSSES[loss].weight_clip, 0.01, key="ls_clip",
-                               help="the original WGAN keeps ψ in [−c, c]")
+        clip = c1.number_input("Weight clip c (0 = off)", step=0.01, help="the original WGAN keeps ψ in [−c, c]",
+                               **link.number("clip", "ls_clip", 0.0, 5.0, LOSSES[loss].weight_clip))
     v1, v2 = st.columns([3, 1])
-    which = v1.radio("Surface", ["value", "g_loss"], key="ls_which", horizontal=True,
-                     format_func={"value": "V = −L_D (what D climbs)", "g_loss": "L_G (what G descends)"}.get)
-    extent = v2.select_slider("View: ±", [0.5, 1.0, 2.0, 3.0, 5.0, 10.0], key="ls_extent")
+    which = v1.radio("Surface", list(SURFACES), key="ls_which", horizontal=True, format_func=SURFACES.get)
+    extent = v2.select_slider("View: ±", EXTENTS, key="ls_extent")
 
     try:
         config = dirac.DiracConfig(loss=loss, mode=mode, lr_g=lr, lr_d=lr * ratio, momentum=momentum,
@@ -157,6 +169,7 @@ with game_tab:
     left, right = st.columns(2)
     left.plotly_chart(landscape.dirac_flow(surface, path, which), width="stretch", key="ls_flow")
     right.plotly_chart(landscape.dirac_surface(surface, path, which), width="stretch", key="ls_surface")
+    export.export_buttons(dirac_recorder(surface, path, which, f"Dirac-GAN, {loss}, {mode}"), "dirac-trajectory")
     st.plotly_chart(landscape.dirac_distance(path), width="stretch", key="ls_distance")
     with st.expander("Why it spirals — the maths in three lines"):
         st.markdown(
@@ -186,9 +199,11 @@ with dstar_tab:
     for col, who, loc0 in ((r_col, "real", 0.0), (f_col, "generated", 2.0)):
         with col.container(border=True):
             st.markdown(f"**p_{'data' if who == 'real' else 'g'}** ({who})")
-            k = st.selectbox("shape", kinds, key=f"ls_{who}_kind", format_func=divergences.KINDS.get)
-            loc = st.slider("location", -4.0, 4.0, loc0, 0.1, key=f"ls_{who}_loc")
-            scale = st.slider("scale", 0.1, 2.0, 1.0 if who == "real" else 0.5, 0.05, key=f"ls_{who}_scale")
+            k = st.selectbox("shape", format_func=divergences.KINDS.get,
+                             **link.index(f"{who}_shape", f"ls_{who}_kind", kinds, kinds[0]))
+            loc = st.slider("location", step=0.1, **link.number(f"{who}_loc", f"ls_{who}_loc", -4.0, 4.0, loc0))
+            scale = st.slider("scale", step=0.05, **link.number(f"{who}_scale", f"ls_{who}_scale", 0.1, 2.0,
+                                                                1.0 if who == "real" else 0.5))
             densities[who] = (k, loc, scale)
     report = density_report(densities["real"], densities["generated"])
     st.plotly_chart(landscape.optimal_discriminator(report), width="stretch", key="ls_dstar")
@@ -208,10 +223,10 @@ with dstar_tab:
         "receives, is zero. The Wasserstein-1 distance keeps growing like |s| and always points G home "
         "(Arjovsky et al. 2017).")
     k1, k2, k3 = st.columns(3)
-    slid_kind = k1.selectbox("shape", kinds, index=kinds.index("uniform"), key="ls_slid_kind",
-                             format_func=divergences.KINDS.get)
-    slid_scale = k2.slider("scale", 0.1, 2.0, 0.5, 0.05, key="ls_slid_scale")
-    shift = k3.slider("shift s", -3.0, 3.0, 2.0, 0.1, key="ls_shift")
+    slid_kind = k1.selectbox("shape", format_func=divergences.KINDS.get,
+                             **link.index("shifted_shape", "ls_slid_kind", kinds, "uniform"))
+    slid_scale = k2.slider("scale", step=0.05, **link.number("shifted_scale", "ls_slid_scale", 0.1, 2.0, 0.5))
+    shift = k3.slider("shift s", step=0.1, **link.number("shift", "ls_shift", -3.0, 3.0, 2.0))
     at_shift = density_report((slid_kind, 0.0, slid_scale), (slid_kind, shift, slid_scale))
     st.plotly_chart(landscape.divergence_vs_shift(shift_curves(slid_kind, slid_scale), shift), width="stretch",
                     key="ls_shift_fig")
@@ -253,11 +268,14 @@ with slice_tab:
             st.rerun()
     if take is not None:
         p1, p2, p3, p4 = st.columns(4)
-        player = p1.radio("Whose loss", network.PLAYERS, key="ls_player", format_func=str.capitalize)
-        resolution = p2.select_slider("Grid", [11, 15, 21, 31, 41], value=21, key="ls_res",
-                                      help="points per axis (odd: one sits on the current weights)")
-        span = p3.select_slider("Span ±", [0.1, 0.25, 0.5, 1.0, 2.0], value=1.0, key="ls_span")
-        batch = p4.select_slider("Batch", [64, 128, 256, 512], value=256, key="ls_batch")
+        player = p1.radio("Whose loss", format_func=str.capitalize,
+                          **link.index("player", "ls_player", network.PLAYERS, network.PLAYERS[0]))
+        resolution = p2.select_slider("Grid", SLICE_GRIDS,
+                                      help="points per axis (odd: one sits on the current weights)",
+                                      **link.value("grid", "ls_res", 21, links.choice(SLICE_GRIDS)))
+        span = p3.select_slider("Span ±", SLICE_SPANS, **link.value("span", "ls_span", 1.0, links.choice(SLICE_SPANS)))
+        batch = p4.select_slider("Batch", SLICE_BATCHES,
+                                 **link.value("batch", "ls_batch", 256, links.choice(SLICE_BATCHES)))
         if st.button("Compute the landscape slice", type="primary", key="ls_compute"):
             bar = st.progress(0.0, text="evaluating the loss on the plane…")
             try:
@@ -274,3 +292,4 @@ with slice_tab:
             st.caption(f"Current loss on this batch: {result['center_loss']:.5f} (grid centre {centre:.5f}); over "
                        f"the plane: {result['loss'].min():.5f} to {result['loss'].max():.5f}. A bowl means the "
                        f"player sits near a minimum of its own loss; a saddle or a slope means it is still moving.")
+link.write()

@@ -16,11 +16,13 @@ from ganviz.device import resolve_device
 from ganviz.hub import MODEL_ZOO, CheckpointError, HubUnavailableError, load_generator
 from ganviz.latent.pictures import enlarge, image_grid, png_bytes
 from ganviz.latent.walk import interpolate, move, pca_directions, sample_latents, seeded_latents
-from ui import latent
+from ui import latent, links
 
 PCA_DIRECTIONS = 8
 COORDINATE_SLIDERS = 6
 SLIDER_RANGE = 4.0
+MAX_SEED = 2**31 - 1
+SAMPLE_COUNTS = [10, 20, 40, 64, 100]
 
 st.title("🧭 Latent explorer")
 st.caption("A generator maps a random vector *z* to an image. Seeds pick vectors, interpolation walks between "
@@ -47,13 +49,14 @@ def scale_for(size: int, target: int) -> int:
 
 
 # -- which generator ------------------------------------------------------------------------------
+link = links.Link("latent")  # a shipped checkpoint by its name; never a folder or a Hub id typed here
 with st.sidebar:
     st.header("Generator")
     origin = st.radio("From", ["Model zoo", "Local folder", "Hugging Face Hub"], key="lat_origin", horizontal=True)
     revision = None
     if origin == "Model zoo":
-        entry = st.selectbox("Checkpoint", MODEL_ZOO, key="lat_zoo",
-                             format_func=lambda e: e.title + (" 🌐" if e.needs_internet else ""))
+        entry = st.selectbox("Checkpoint", format_func=lambda e: e.title + (" 🌐" if e.needs_internet else ""),
+                             **link.index("checkpoint", "lat_zoo", MODEL_ZOO, MODEL_ZOO[0], label=lambda e: e.source))
         st.caption(entry.description + (" Needs internet." if entry.needs_internet else " Works offline."))
         source = entry.source
     elif origin == "Local folder":
@@ -64,7 +67,7 @@ with st.sidebar:
         source = st.text_input("Repo id", "huggan/dcgan-mnist", key="lat_repo", help="owner/name on huggingface.co")
         revision = st.text_input("Revision", "", key="lat_revision", placeholder="main",
                                  help="A branch, tag or commit hash; empty for the default branch.").strip() or None
-    seed = int(st.number_input("Seed", 0, 2**31 - 1, 0, key="lat_seed",
+    seed = int(st.number_input("Seed", **link.number("seed", "lat_seed", 0, MAX_SEED, 0),
                                help="Sample i of the grid uses seed + i: any sample can be drawn again alone."))
 
 try:
@@ -84,7 +87,7 @@ label = None
 with st.sidebar:
     st.caption(generator.description)
     if generator.conditional:
-        label = st.selectbox("Class", list(range(generator.num_classes)), key="lat_class",
+        label = st.selectbox("Class", **link.index("class", "lat_class", range(generator.num_classes), 0),
                              help="The class the conditional generator is asked to draw.")
 
 size = generator.image_size
@@ -93,8 +96,9 @@ tab_grid, tab_walk, tab_sliders = st.tabs(["🔲 Samples", "↔️ Interpolation
 # -- a grid of seeded samples --------------------------------------------------------------------
 with tab_grid:
     left, right = st.columns([1, 3])
-    n = left.select_slider("Samples", [10, 20, 40, 64, 100], value=40, key="lat_n")
-    per_class = generator.conditional and left.toggle("One class per column", True, key="lat_per_class")
+    n = left.select_slider("Samples", SAMPLE_COUNTS, **link.value("n", "lat_n", 40, links.choice(SAMPLE_COUNTS)))
+    per_class = generator.conditional and left.toggle("One class per column",
+                                                      **link.value("per_class", "lat_per_class", True, links.FLAG))
     y = (np.arange(n) % generator.num_classes) if per_class else label
     images = generator.generate(sample_latents(n, generator.latent_dim, seed), y)
     nrow = generator.num_classes if per_class else min(10, n)
@@ -107,10 +111,10 @@ with tab_grid:
 # -- interpolation between two samples -----------------------------------------------------------
 with tab_walk:
     c1, c2, c3, c4 = st.columns(4)
-    seed_a = int(c1.number_input("Seed A", 0, 2**31 - 1, seed, key="lat_seed_a"))
-    seed_b = int(c2.number_input("Seed B", 0, 2**31 - 1, seed + 1, key="lat_seed_b"))
-    steps = c3.slider("Steps", 3, 16, 8, key="lat_steps")
-    animate = c4.radio("Animate", ["slerp", "linear"], key="lat_animate", horizontal=True)
+    seed_a = int(c1.number_input("Seed A", **link.number("seed_a", "lat_seed_a", 0, MAX_SEED, seed)))
+    seed_b = int(c2.number_input("Seed B", **link.number("seed_b", "lat_seed_b", 0, MAX_SEED, min(seed + 1, MAX_SEED))))
+    steps = c3.slider("Steps", **link.number("steps", "lat_steps", 3, 16, 8))
+    animate = c4.radio("Animate", horizontal=True, **link.index("animate", "lat_animate", ["slerp", "linear"], "slerp"))
     a, b = seeded_latents([seed_a, seed_b], generator.latent_dim)
     paths = {m: interpolate(a, b, steps, m) for m in ("linear", "slerp")}
     strips = {}
@@ -145,7 +149,7 @@ def sliders() -> None:
     controls, view = st.columns([3, 2])
     with controls:
         seed_box, reset_box = st.columns([2, 1], vertical_alignment="bottom")
-        base_seed = int(seed_box.number_input("Start from seed", 0, 2**31 - 1, seed, key="lat_slider_seed"))
+        base_seed = int(seed_box.number_input("Start from seed", 0, MAX_SEED, seed, key="lat_slider_seed"))
         reset_box.button("Reset sliders", on_click=reset_sliders, key="lat_reset")
         z = seeded_latents([base_seed], generator.latent_dim)[0]
         st.markdown(f"**Principal directions** (PCA of `{directions.layer}` activations, regressed back to z)")
@@ -172,3 +176,4 @@ def sliders() -> None:
 
 with tab_sliders:
     sliders()
+link.write()

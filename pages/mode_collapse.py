@@ -1,17 +1,17 @@
 """Mode collapse: a plain GAN and a treated one on the same Gaussian mixture and seed, trained
 together, drawn as GAN Lab draws them, with live mode coverage."""
-import math
-
 import streamlit as st
 
-from ganviz.collapse.coverage import STRICT_SHARE
+from ganviz.animation.frames import collapse_frame
 from ganviz.collapse.experiment import (LIVE_EVERY, PAGE_STEPS, REMEDY_SETTINGS, SHOWCASE, TREATMENTS, lab_frame,
                                         open_lab, preset)
 from ganviz.resources import ResourceError
 from ganviz.training.losses import LOSSES
+from ganviz.training.optimizers import OPTIMIZERS
 from ganviz.training.process import ProcessWorker
 from ganviz.training.remedies import REMEDIES
-from ui import live, mode_collapse, session
+from ui.export import export_buttons, record
+from ui import forms, links, live, mode_collapse, present, session
 
 DATASET_LABELS = {"ring8": "Ring of 8", "grid25": "Grid of 25", "custom": "Draw your own"}
 SLOW_MOTION_SECONDS = 0.6
@@ -28,20 +28,21 @@ st.markdown(
 
 # -- setup ------------------------------------------------------------------------------------------
 state = st.session_state
-state.setdefault("mc_means", [[-2.0, 0.0], [2.0, 0.0], [0.0, 2.5]])
+link = links.Link("mode_collapse")
+link.keep("means", "mc_means", [[-2.0, 0.0], [2.0, 0.0], [0.0, 2.5]], mode_collapse.MEANS_LINK)
 state.setdefault("mc_editor_version", 0)
 
-with st.expander("Setup", expanded=True):
-    c1, c2, c3, c4 = st.columns([1.2, 1.6, 1, 0.8])
-    dataset = c1.radio("Data", list(DATASET_LABELS), format_func=DATASET_LABELS.get, key="mc_dataset")
-    treatment = c2.selectbox("Remedy on the right", list(TREATMENTS), format_func=lambda t: TREATMENTS[t][0],
-                             index=list(TREATMENTS).index(SHOWCASE[dataset]), key=f"mc_treatment_{dataset}")
+with present.setup("Setup", "mc", expanded=True):
+    c1, c2, c3, c4 = st.columns([0.9, 1.4, 1.5, 0.8])  # the longest loss and remedy names fit at 1280 px
+    dataset = c1.radio("Data", format_func=DATASET_LABELS.get,
+                       **link.index("dataset", "mc_dataset", DATASET_LABELS, "ring8"))
+    treatment = c2.selectbox("Remedy on the right", format_func=lambda t: TREATMENTS[t][0],
+                             **link.index("remedy", f"mc_treatment_{dataset}", TREATMENTS, SHOWCASE[dataset]))
     treatment_changes = TREATMENTS[treatment][1]
     c2.caption(REMEDIES[treatment_changes["remedy"]].description if "remedy" in treatment_changes
                else "Changes the setup: " + ", ".join(f"{k} = {v}" for k, v in treatment_changes.items()))
-    loss = c3.selectbox("Loss", list(LOSSES), format_func=lambda n: LOSSES[n].label,
-                        index=list(LOSSES).index("ns"), key="mc_loss")
-    seed = int(c4.number_input("Seed", 0, 2**31 - 1, 0, key="mc_seed"))
+    loss = c3.selectbox("Loss", format_func=lambda n: LOSSES[n].label, **link.index("loss", "mc_loss", LOSSES, "ns"))
+    seed = forms.bounded_input(c4, "seed", "Seed", **link.field("seed", "mc_seed", 0))
     base = preset(dataset, **{"data.means": state.mc_means or [[0.0, 0.0]]})
     if dataset == "custom":
         e1, e2 = st.columns([2, 1])
@@ -72,37 +73,54 @@ with st.expander("Setup", expanded=True):
                 del state["mc_means_text"]
                 st.rerun()
 
-with st.expander("Networks and remedy settings"):
+with present.setup("Networks and remedy settings", "mc_networks"):
     a1, a2, a3, a4, a5, a6 = st.columns(6)
-    lr_g = a1.number_input("G learning rate", 1e-6, 1.0, base.lr_g, format="%.0e", key="mc_lr_g")
-    lr_d = a2.number_input("D learning rate", 1e-6, 1.0, base.lr_d, format="%.0e", key="mc_lr_d")
-    latent = int(a3.number_input("latent size", 1, 256, base.model.latent_dim, key="mc_latent"))
-    width = int(a4.number_input("units per layer", 4, 512, base.model.width, key="mc_width"))
-    depth = int(a5.number_input("hidden layers", 1, 6, base.model.depth, key="mc_depth"))
-    batch = int(a6.number_input("batch size", 8, 2048, base.batch_size, step=8, key="mc_batch"))
+    lr_g = forms.bounded_input(a1, "lr_g", "G learning rate", format="%.0e", **link.field("lr_g", "mc_lr_g", base.lr_g))
+    lr_d = forms.bounded_input(a2, "lr_d", "D learning rate", format="%.0e", **link.field("lr_d", "mc_lr_d", base.lr_d))
+    latent = forms.bounded_input(a3, "model.latent_dim", "latent size",
+                                 **link.field("model.latent_dim", "mc_latent", base.model.latent_dim))
+    width = forms.bounded_input(a4, "model.width", "units per layer",
+                                **link.field("model.width", "mc_width", base.model.width))
+    depth = forms.bounded_input(a5, "model.depth", "hidden layers",
+                                **link.field("model.depth", "mc_depth", base.model.depth))
+    batch = forms.bounded_input(a6, "batch_size", "batch size", step=8,
+                                **link.field("batch_size", "mc_batch", base.batch_size))
     b1, b2, b3, b4, b5, b6 = st.columns(6)
-    std = b1.number_input("mode std", 0.005, 1.0, base.data.std, format="%.3f", key=f"mc_std_{dataset}")
-    unroll = int(b2.number_input("unrolled steps k", 1, 20, base.unroll_steps, key="mc_unroll"))
+    std = forms.bounded_input(b1, "data.std", "mode std", format="%.3f",
+                              **link.field("data.std", f"mc_std_{dataset}", base.data.std))
+    unroll = forms.bounded_input(b2, "unroll_steps", "unrolled steps k",
+                                 **link.field("unroll_steps", "mc_unroll", base.unroll_steps))
     def benchmark_setting(remedy: str, field: str):
         """The value the benchmark uses for this remedy on this dataset (``ganviz.collapse.experiment``)."""
         return REMEDY_SETTINGS.get((remedy, dataset), {}).get(field, getattr(base, field))
 
-    pack = int(b3.number_input("PacGAN pack m", 2, 16, benchmark_setting("pacgan", "pack"),
-                               key=f"mc_pack_{dataset}"))
-    n_gen = int(b4.number_input("generators (mixture)", 2, 64, benchmark_setting("mixture", "n_generators"),
-                                key=f"mc_ngen_{dataset}"))
+    pack = forms.bounded_input(b3, "pack", "PacGAN pack m",
+                               **link.field("pack", f"mc_pack_{dataset}", benchmark_setting("pacgan", "pack")))
+    n_gen = forms.bounded_input(b4, "n_generators", "generators (mixture)",
+                                **link.field("n_generators", f"mc_ngen_{dataset}",
+                                             benchmark_setting("mixture", "n_generators")))
     weight_of = treatment if treatment in ("mixture", "historical-averaging") else "none"
-    weight = b5.number_input("remedy weight", 0.0, 100.0, benchmark_setting(weight_of, "remedy_weight"),
-                             key=f"mc_weight_{dataset}_{weight_of}",
-                             help="mixture: weight of the generator-identification term; "
-                                  "historical averaging: weight of the pull to past parameters")
-    target = int(b6.number_input("stop at step", 10, 1_000_000, PAGE_STEPS[dataset], step=500,
-                                 key=f"mc_target_{dataset}"))
+    weight = forms.bounded_input(b5, "remedy_weight", "remedy weight",
+                                 **link.field("remedy_weight", f"mc_weight_{dataset}_{weight_of}",
+                                              benchmark_setting(weight_of, "remedy_weight")))
+    target = int(b6.number_input("stop at step", step=500,
+                                 **link.number("steps", f"mc_target_{dataset}", 10, 1_000_000, PAGE_STEPS[dataset])))
+    # each player's optimiser (both arms use them), then the settings the chosen ones read
+    o1, o2, *setting_columns = st.columns(6)
+    opt_g = forms.choice_input(o1, "optimizer_g", "G optimiser",
+                               **link.field("optimizer_g", "mc_opt_g", base.optimizer_g))
+    opt_d = forms.choice_input(o2, "optimizer_d", "D optimiser",
+                               **link.field("optimizer_d", "mc_opt_d", base.optimizer_d))
+    optimizer_settings = {name: forms.setting_input(setting_columns[i % len(setting_columns)], name,
+                                                    **link.field(name, f"mc_{name}", getattr(base, name)))
+                          for i, name in enumerate(forms.read_by(OPTIMIZERS, (opt_g, opt_d)))}
+link.write()
 
 
 changes = {"loss": loss, "lr_g": lr_g, "lr_d": lr_d, "model.latent_dim": latent, "model.width": width,
            "model.depth": depth, "batch_size": batch, "data.std": std, "unroll_steps": unroll, "pack": pack,
-           "n_generators": n_gen, "remedy_weight": weight}
+           "n_generators": n_gen, "remedy_weight": weight, "optimizer_g": opt_g, "optimizer_d": opt_d,
+           **optimizer_settings}
 if dataset == "custom":
     changes["data.means"] = state.mc_means
 try:
@@ -132,7 +150,7 @@ def set_playing(value: bool) -> None:
 
 
 playing = state.get("mc_playing", False)
-slow = k6.toggle("Slow motion (one update per frame)", key="mc_slow")
+slow = k6.toggle("Slow motion", key="mc_slow", help="One update per frame, drawn as it happens")
 # The button sets what its label says rather than flipping the state: a click that reaches the
 # server twice (while a live frame is redrawing) still pauses, instead of pausing and resuming.
 k1.button("⏸ Pause" if playing else "▶ Train", type="primary", key="mc_play", on_click=set_playing,
@@ -164,19 +182,10 @@ if show_manifold != state.mc_manifold_shown:  # the training process computes wh
 
 # -- the live view ----------------------------------------------------------------------------------
 def metric_cards(report: dict) -> None:
-    k = report["num_modes"]
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Modes held", f"{report['modes_held']}/{k}",
-              help=f"modes that at least {STRICT_SHARE:.0%} of the samples are nearest to: 1-2 is a collapse, "
-                   "a blur or a cure holds them all")
-    m2.metric("Modes covered", f"{report['modes']}/{k}",
-              help="modes with at least one generated sample within 3 std of their centre (VEEGAN/PacGAN)")
-    m3.metric("High quality", f"{report['high_quality']:.0f}%",
-              help="share of generated samples within 3 std of their nearest mode")
-    rkl = report["reverse_kl"]
-    m4.metric("Reverse KL", "–" if math.isnan(rkl) else f"{rkl:.2f}",
-              help="PacGAN's: KL(histogram of the high-quality samples over the modes || uniform), nats; "
-                   "0 when balanced, log K when all on one mode, '–' without any high-quality sample")
+    cards = mode_collapse.metric_cards(report)
+    for row in (cards[:2], cards[2:]):  # two by two: four across cut the labels of a half-width column
+        for column, (label, value, meaning) in zip(st.columns(2), row):
+            column.metric(label, value, help=meaning)
 
 
 def live_chart(key: str, spec: dict) -> None:
@@ -197,8 +206,8 @@ def draw() -> None:
     if snap.error and state.get("mc_playing"):  # stop playing; the page then shows the error
         state.mc_playing = False
         st.rerun(scope="app")
-    live.progress(snap, f"step {snap.step:,} of {target:,}"
-                  + (f" · {snap.steps_per_second:.0f} steps/s" if snap.running else ""), target)
+    live.progress(snap, mode_collapse.progress_text(snap.step, target, snap.steps_per_second if snap.running else None),
+                  target)
     if not snap.extra:
         return
     columns = st.columns(2)
@@ -210,9 +219,10 @@ def draw() -> None:
             live_chart(f"mc_plane_{arm}", mode_collapse.plane(frame["view"], frame["means"], "Samples and D's verdict",
                                                               heatmap=show_heatmap, arrows=show_arrows,
                                                               manifold=show_manifold))
-            live_chart(f"mc_cov_{arm}", mode_collapse.coverage(report, "Samples per mode (grey: not covered)"))
+            live_chart(f"mc_cov_{arm}", mode_collapse.coverage(report, "Samples per mode"))
             live_chart(f"mc_occ_{arm}", mode_collapse.occupancy(snap.history, arm, report["num_modes"],
                                                                 "Where the samples sit, over time"))
+    export_buttons(record("mc_frames", worker, snap.step, collapse_frame(snap.extra, names)), "mode-collapse")
     if state.get("mc_playing") and not slow and not snap.running and snap.step >= target:
         state.mc_playing = False
         st.rerun(scope="app")
@@ -223,9 +233,8 @@ def curves() -> None:
     history = worker.snapshot().history
     if not history:
         return
-    timelines = {"modes_held": f"Modes held (≥ {STRICT_SHARE:.0%})", "modes": "Modes covered",
-                 "high_quality": "High-quality samples %", "reverse_kl": "Reverse KL (PacGAN)",
-                 "js": "Grid JS (bits)"}
+    timelines = {"modes_held": "Modes held", "modes": "Modes covered", "high_quality": "High quality %",
+                 "reverse_kl": "Reverse KL", "js": "Grid JS (bits)"}
     st.caption(f"Over training: :gray[**{names['plain']}**] and :violet[**{names['treated']}**]")
     for column, (metric, label) in zip(st.columns(len(timelines)), timelines.items()):
         with column:

@@ -10,7 +10,7 @@ from ganviz.data import DESCRIPTIONS
 from ganviz.device import resolve_device
 from ganviz.training.losses import LOSSES
 from ganviz.training.phase import AXES, PhaseDiagram, parse_axis
-from ui import figures, live, session
+from ui import links, live, plotly_charts, session
 from ui.phase import phase_grid
 
 DIAGRAM, SELECTED = "phase_diagram", "phase_selected"
@@ -25,6 +25,7 @@ PRESETS = {
     "loss × seed": ("seed", "0:7:8" if GPU else "0:3:4", "loss", LOSS_NAMES),
     "Adam beta1 × learning rate": ("lr", LRS, "beta1", "0,0.5,0.9"),
 }
+AXIS_CHARS = 200  # an axis's values as typed (or linked); parse_axis reads them when Compute is pressed
 
 st.title("🗺️ Phase diagram")
 st.markdown(
@@ -35,27 +36,33 @@ st.markdown(
     "generated sample lands within 3 standard deviations of it, as in VEEGAN and PacGAN). Click a cell "
     "to see its samples.")
 
+link = links.Link("phase_diagram")
 with st.sidebar:
     st.header("Grid")
-    preset = st.selectbox("Preset", list(PRESETS), key="phase_preset")
+    preset = st.selectbox("Preset", **link.index("preset", "phase_preset", PRESETS, next(iter(PRESETS))))
     px, pxv, py, pyv = PRESETS[preset]
-    names = list(AXES)
-    x = st.selectbox("Columns (x)", names, index=names.index(px), format_func=lambda n: AXES[n].label,
-                     key=f"phase_x_{preset}")
-    x_text = st.text_input("x values", pxv if x == px else "", key=f"phase_xv_{preset}_{x}",
-                           help="a,b,c or low:high:count (log-spaced for learning rates)")
-    y = st.selectbox("Rows (y)", names, index=names.index(py), format_func=lambda n: AXES[n].label,
-                     key=f"phase_y_{preset}")
-    y_text = st.text_input("y values", pyv if y == py else "", key=f"phase_yv_{preset}_{y}",
-                           help=f"losses: {', '.join(LOSSES)}")
+    x = st.selectbox("Columns (x)", format_func=lambda n: AXES[n].label,
+                     **link.index("x", f"phase_x_{preset}", AXES, px))
+    x_text = st.text_input("x values", max_chars=AXIS_CHARS,
+                           help="a,b,c or low:high:count (log-spaced for learning rates)",
+                           **link.value("xs", f"phase_xv_{preset}_{x}", pxv if x == px else "", links.text(AXIS_CHARS)))
+    y = st.selectbox("Rows (y)", format_func=lambda n: AXES[n].label, **link.index("y", f"phase_y_{preset}", AXES, py))
+    y_text = st.text_input("y values", max_chars=AXIS_CHARS, help=f"losses: {', '.join(LOSSES)}",
+                           **link.value("ys", f"phase_yv_{preset}_{y}", pyv if y == py else "", links.text(AXIS_CHARS)))
     st.header("Every cell")
-    dataset = st.radio("Data", ["ring8", "grid25"], format_func=lambda n: DESCRIPTIONS[n], key="phase_data")
-    steps = int(st.number_input("Steps", 1, 100_000, 3000 if GPU else 600, step=100, key="phase_steps"))
-    batch = int(st.number_input("Batch size", 8, 4096, 512 if GPU else 128, step=8, key="phase_batch"))
-    width = int(st.number_input("Units per layer", 4, 512, 128 if GPU else 64, key="phase_width"))
-    loss = st.selectbox("Loss (unless on an axis)", list(LOSSES), index=list(LOSSES).index("ns"),
-                        format_func=lambda n: LOSSES[n].label, key="phase_loss")
-    lr = st.number_input("Learning rates (unless on an axis)", 1e-6, 1.0, 1e-3, format="%.0e", key="phase_lr")
+    dataset = st.radio("Data", format_func=lambda n: DESCRIPTIONS[n],
+                       **link.index("dataset", "phase_data", ["ring8", "grid25"], "ring8"))
+    steps = int(st.number_input("Steps", step=100,
+                                **link.number("steps", "phase_steps", 1, 100_000, 3000 if GPU else 600)))
+    batch = int(st.number_input("Batch size", step=8,
+                                **link.number("batch_size", "phase_batch", 8, 4096, 512 if GPU else 128)))
+    width = int(st.number_input("Units per layer",
+                                **link.number("model.width", "phase_width", 4, 512, 128 if GPU else 64)))
+    loss = st.selectbox("Loss (unless on an axis)", format_func=lambda n: LOSSES[n].label,
+                        **link.index("loss", "phase_loss", LOSSES, "ns"))
+    lr = st.number_input("Learning rates (unless on an axis)", format="%.0e",
+                         **link.number("lr", "phase_lr", 1e-6, 1.0, 1e-3))
+link.write()
 
 
 def build() -> tuple[PhaseDiagram | None, str | None]:
@@ -99,7 +106,7 @@ def select_from_chart() -> None:
         st.session_state[SELECTED] = int(members[0])
 
 
-@st.fragment(run_every=live.PHASE_POLL_SECONDS if running else None)
+@st.fragment(run_every=live.poll_seconds(live.PHASE_POLL_SECONDS) if running else None)
 def live_panel() -> None:
     w = session.current(live.PHASE_WORKER)
     diagram: PhaseDiagram | None = st.session_state.get(DIAGRAM)
@@ -133,7 +140,7 @@ def live_panel() -> None:
             modes = result["modes"][selected // len(diagram.xs)][selected % len(diagram.xs)]
             title = f"{labels[selected]}: " + ("diverged" if population.diverged_at[selected] else
                                                f"{modes:.0f} of {diagram.num_modes} modes")
-            st.plotly_chart(figures.scatter(real.cpu().numpy(), fake, population.dataset.extent(), title=title),
+            st.plotly_chart(plotly_charts.scatter(real.cpu().numpy(), fake, population.dataset.extent(), title=title),
                             key="phase_samples", width="stretch")
     if not snap.running and st.session_state.get("phase_was_running"):
         st.session_state["phase_was_running"] = False

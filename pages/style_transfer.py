@@ -17,13 +17,16 @@ from ganviz.style import examples
 from ganviz.style.images import MAX_PIXELS, ImageError, load_image, to_uint8
 from ganviz.style.transfer import StyleConfig, StyleTransfer
 from ganviz.style.vgg import WeightsMissingError, cache_path, load_vgg19, weights_source
-from ui import figures, live, session
+from ui import links, live, plotly_charts, session
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]
 SIZES = [64, 128, 192, 256, 384, 512, 768, 1024]
 STYLE_WEIGHTS = [1e3, 1e4, 1e5, 1e6, 1e7, 1e8]
 CONTENT_WEIGHTS = [0.0, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0]
 TV_WEIGHTS = [0.0, 1.0, 10.0, 100.0, 1000.0, 10000.0]
+ADAM_STEPS = [0.005, 0.01, 0.02, 0.05, 0.1]
+OPTIMIZERS = {"lbfgs": "L-BFGS", "adam": "Adam"}
+STARTS = {"content": "the content picture", "noise": "noise"}
 LAYER_LABELS = {"gatys": "Gatys et al.: content conv4_2, style conv1_1…conv5_1",
                 "tutorial": "PyTorch tutorial: content conv_4, style conv_1…conv_5 (faster, finer textures)"}
 
@@ -74,11 +77,12 @@ def vgg19_features():
 
 
 def picture_input(label: str, key: str, choices: dict) -> object | None:
-    """An example or an upload, as an RGB PIL image; None (with the reason shown) if there is none."""
+    """An example (named in the page's link as ``key``) or an upload, as an RGB PIL image; None (with
+    the reason shown) if there is none."""
     st.subheader(label)
     mode = st.radio(f"{label} from", ["Example", "Upload"], key=f"style_{key}_mode", horizontal=True)
     if mode == "Example":
-        name = st.selectbox(f"{label} example", list(choices), key=f"style_{key}_example",
+        name = st.selectbox(f"{label} example", **link.index(key, f"style_{key}_example", choices, next(iter(choices))),
                             help="Pictures the project draws itself (CC0), see assets/style/LICENSE.md.")
         image = examples.example(name)
     else:
@@ -101,26 +105,34 @@ if features is None:
     st.stop()
 
 # -- settings --------------------------------------------------------------------------------------
+link = links.Link("style_transfer")  # the settings and the example pictures; never an upload
 with st.sidebar:
     st.header("Style transfer")
-    size = st.select_slider("Size (longer side, px)", SIZES, value=512 if device.type == "cuda" else 128,
-                            key="style_size", help=f"Computing on {describe_device(device)}. Cost grows with the "
-                                                   "number of pixels: 512 px is ~16x the work of 128 px.")
-    steps = st.slider("Steps (loss evaluations)", 10, 1000, 300, 10, key="style_steps")
-    style_weight = st.select_slider("Style weight", STYLE_WEIGHTS, value=1e6, key="style_style_weight",
-                                    format_func=lambda v: f"{v:.0e}")
-    content_weight = st.select_slider("Content weight", CONTENT_WEIGHTS, value=1.0, key="style_content_weight")
-    tv_weight = st.select_slider("Smoothness (total-variation weight)", TV_WEIGHTS, value=0.0, key="style_tv_weight",
+    size = st.select_slider("Size (longer side, px)", SIZES,
+                            **link.value("size", "style_size", 512 if device.type == "cuda" else 128,
+                                         links.choice(SIZES)),
+                            help=f"Computing on {describe_device(device)}. Cost grows with the "
+                                 "number of pixels: 512 px is ~16x the work of 128 px.")
+    steps = st.slider("Steps (loss evaluations)", step=10, **link.number("steps", "style_steps", 10, 1000, 300))
+    style_weight = st.select_slider("Style weight", STYLE_WEIGHTS, format_func=lambda v: f"{v:.0e}",
+                                    **link.value("style_weight", "style_style_weight", 1e6,
+                                                 links.choice(STYLE_WEIGHTS)))
+    content_weight = st.select_slider("Content weight", CONTENT_WEIGHTS,
+                                      **link.value("content_weight", "style_content_weight", 1.0,
+                                                   links.choice(CONTENT_WEIGHTS)))
+    tv_weight = st.select_slider("Smoothness (total-variation weight)", TV_WEIGHTS,
+                                 **link.value("tv_weight", "style_tv_weight", 0.0, links.choice(TV_WEIGHTS)),
                                  help="Penalises differences between neighbouring pixels: less speckle, softer detail.")
-    optimizer = st.radio("Optimiser", ["lbfgs", "adam"], key="style_optimizer", horizontal=True,
-                         format_func={"lbfgs": "L-BFGS", "adam": "Adam"}.get,
+    optimizer = st.radio("Optimiser", horizontal=True, format_func=OPTIMIZERS.get,
+                         **link.index("optimizer", "style_optimizer", OPTIMIZERS, "lbfgs"),
                          help="L-BFGS (the paper's choice) converges in far fewer steps; Adam is steadier.")
-    lr = st.select_slider("Adam step size", [0.005, 0.01, 0.02, 0.05, 0.1], value=0.02, key="style_lr",
-                          disabled=optimizer != "adam")
-    layers = st.radio("Layers", list(LAYER_LABELS), key="style_layers", format_func=LAYER_LABELS.get)
-    init = st.radio("Start from", ["content", "noise"], key="style_init", horizontal=True,
-                    format_func={"content": "the content picture", "noise": "noise"}.get)
-    every = st.slider("Refresh the picture every … steps", 5, 50, 10, 5, key="style_every")
+    lr = st.select_slider("Adam step size", ADAM_STEPS, disabled=optimizer != "adam",
+                          **link.value("lr", "style_lr", 0.02, links.choice(ADAM_STEPS)))
+    layers = st.radio("Layers", format_func=LAYER_LABELS.get,
+                      **link.index("layers", "style_layers", LAYER_LABELS, next(iter(LAYER_LABELS))))
+    init = st.radio("Start from", horizontal=True, format_func=STARTS.get,
+                    **link.index("init", "style_init", STARTS, "content"))
+    every = st.slider("Refresh the picture every … steps", step=5, **link.number("every", "style_every", 5, 50, 10))
 
 try:
     config = StyleConfig(steps=steps, size=size, optimizer=optimizer, lr=lr if optimizer == "adam" else None,
@@ -135,6 +147,7 @@ with left:
     content = picture_input("Content", "content", examples.CONTENT)
 with right:
     style = picture_input("Style", "style", examples.STYLE)
+link.write()
 
 # -- control ---------------------------------------------------------------------------------------
 worker = session.current(live.STYLE_WORKER)
@@ -158,7 +171,7 @@ if resume_col.button("⏯ Continue", width="stretch", key="style_resume", disabl
     st.rerun()
 
 
-@st.fragment(run_every=live.POLL_SECONDS if running else None)
+@st.fragment(run_every=live.poll_seconds() if running else None)
 def live_panel() -> None:
     w = session.current(live.STYLE_WORKER)
     if w is None:
@@ -182,10 +195,10 @@ def live_panel() -> None:
     if snap.step:
         st.download_button("⬇ Download the result (PNG)", png_bytes(after), file_name="stylized.png",
                            mime="image/png", key="style_download_result")
-        series = {"content": ("content", figures.REAL), "style": ("style", figures.FAKE)}
+        series = {"content": ("content", plotly_charts.REAL), "style": ("style", plotly_charts.FAKE)}
         if any(history.get("tv", [])):
-            series["tv"] = ("smoothness", figures.D_COLOR)
-        fig = figures.curves(history, series, "Weighted losses (log scale)", "loss")
+            series["tv"] = ("smoothness", plotly_charts.D_COLOR)
+        fig = plotly_charts.curves(history, series, "Weighted losses (log scale)", "loss")
         fig.update_yaxes(type="log")
         st.plotly_chart(fig, width="stretch", key="style_losses")
     if not snap.running and st.session_state.get("style_was_running"):

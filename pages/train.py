@@ -10,21 +10,26 @@ from pathlib import Path
 import streamlit as st
 
 import ui  # noqa: F401  (first: the app-shell guard in ui/__init__.py runs before heavy imports)
+from ganviz.animation.frames import image_frame, toy_frame
 from ganviz.latent.pictures import image_grid
 from ganviz.resources import ResourceError, out_of_memory_guard
-from ganviz.training import Trainer, runs
+from ganviz.training import Trainer, health, runs
 from ganviz.training.worker import TrainingWorker
-from ui import figures, forms, live, session, state
+from ui.export import export_buttons, record
+from ui import forms, live, plotly_charts, session, state
 
 st.title("🏋️ Train a GAN")
 st.caption("Choose the data, networks, loss and regularisers in the sidebar. **Start** trains in the "
            "background; **Step** runs exactly one update (D then G); the link in your address bar "
            "reopens this exact setup.")
 
+FORM = "cfg:"  # the sidebar form's widget keys: FORM + a dotted config field
+APPLIED = "train_applied"  # set when a suggestion changed the form: the next full run restarts with it
+
 url_flat, url_error = state.config_from_url()
 if url_error:
     st.warning(url_error)
-flat, config, error = forms.config_form(url_flat)
+flat, config, error = forms.config_form(url_flat, prefix=FORM)
 if error:
     st.error(f"Invalid setting — {error}")
     st.stop()
@@ -52,19 +57,32 @@ def install(worker: TrainingWorker | None) -> TrainingWorker | None:
     return current_worker()
 
 
+def start(w: TrainingWorker | None) -> None:
+    if w is not None:
+        w.start(target=max(int(target), w.trainer.step_count + 1))
+        st.session_state["train_was_running"] = True  # so a run that stops at once (diverged) redraws too
+        st.rerun()  # redraw the buttons for the running state
+
+
+def apply_suggestion(changes: dict) -> None:
+    """A button's callback (it runs before the widgets are drawn, so it may set them): the form
+    takes the suggestion's settings and the next full run starts a fresh run with them."""
+    for name, value in changes.items():
+        st.session_state[FORM + name] = value
+    st.session_state[APPLIED] = True
+
+
 worker = current_worker()
 pending_change = worker is not None and worker.trainer.config != config
+if st.session_state.pop(APPLIED, False):
+    start(install(build_worker(config)))
 if worker is not None and pending_change and worker.trainer.step_count == 0 and not worker.running:
     worker, pending_change = install(build_worker(config)), False
 
 start_col, pause_col, step_col, reset_col, save_col = st.columns(5)
 if start_col.button("▶ Start", type="primary", width="stretch",
                     disabled=worker is not None and worker.running):
-    worker = worker or install(build_worker(config))
-    if worker is not None:
-        worker.start(target=max(int(target), worker.trainer.step_count + 1))
-        st.session_state["train_was_running"] = True  # so a run that stops at once (diverged) redraws too
-        st.rerun()  # redraw the buttons for the running state
+    start(worker or install(build_worker(config)))
 if pause_col.button("⏸ Pause", width="stretch", disabled=worker is None or not worker.running):
     worker.pause()
     st.rerun()
@@ -94,8 +112,21 @@ if save_col.button("💾 Save", width="stretch", disabled=worker is None or work
     st.download_button("Download checkpoint (.zip)", archive, file_name=f"{folder.name}.zip", mime="application/zip")
 
 
-@st.fragment(run_every=live.POLL_SECONDS if worker is not None and worker.running else None)
+def diagnosis_panel(diagnosis: health.Diagnosis | None) -> None:
+    """The run's diagnosis, if it has one, with a button per suggestion that restarts with it."""
+    if diagnosis is None:
+        return
+    st.warning(diagnosis.message, icon="⚠️")
+    for col, suggestion in zip(st.columns(len(diagnosis.suggestions)), diagnosis.suggestions):
+        col.button(f"↻ {suggestion.label}", key=f"train_apply_{suggestion.label}", width="stretch",
+                   on_click=apply_suggestion, args=(suggestion.changes,),
+                   help=f"Apply it and start a fresh run: {suggestion.why}")
+
+
+@st.fragment(run_every=live.poll_seconds() if worker is not None and worker.running else None)
 def live_panel() -> None:
+    if st.session_state.get(APPLIED):
+        st.rerun(scope="app")  # a suggestion changed the sidebar's settings: redraw the whole page
     w = current_worker()
     if w is None:
         st.info("Press **Start** to train, or **Step** to watch a single update.")
@@ -111,21 +142,25 @@ def live_panel() -> None:
     cols[1].metric("G loss", f"{last['g_loss']:.3f}" if "g_loss" in last else "—")
     cols[2].metric("D(x) real", f"{last['d_real']:.3f}" if "d_real" in last else "—")
     cols[3].metric("D(G(z)) fake", f"{last['d_fake']:.3f}" if "d_fake" in last else "—")
+    diagnosis_panel(health.diagnose(history, trainer.config))
 
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(figures.loss_curves(history), width="stretch", key="loss_chart")
-        st.plotly_chart(figures.discriminator_curves(history, trainer.loss.probabilistic),
+        st.plotly_chart(plotly_charts.loss_curves(history), width="stretch", key="loss_chart")
+        st.plotly_chart(plotly_charts.discriminator_curves(history, trainer.loss.probabilistic),
                         width="stretch", key="d_chart")
     with right:
         if trainer.is_image:
             images = w.call(lambda t: t.generate(n=64))
-            st.plotly_chart(figures.image(image_grid(images), "Generated samples (fixed z)"),
+            st.plotly_chart(plotly_charts.image(image_grid(images), "Generated samples (fixed z)"),
                             width="stretch", key="samples")
         else:
             real, fake = w.call(lambda t: t.sample_pairs(1000, seed=0))
-            st.plotly_chart(figures.scatter(real.cpu().numpy(), fake.cpu().numpy(), trainer.dataset.extent()),
+            st.plotly_chart(plotly_charts.scatter(real.cpu().numpy(), fake.cpu().numpy(), trainer.dataset.extent()),
                             width="stretch", key="samples")
+        frame = (image_frame(image_grid(images)) if trainer.is_image
+                 else toy_frame(real.cpu().numpy(), fake.cpu().numpy(), trainer.dataset.extent()))
+        export_buttons(record("train_frames", w, snap.step, frame), "train-samples")
     if not snap.running and st.session_state.get("train_was_running"):
         st.session_state["train_was_running"] = False
         st.rerun()  # refresh the buttons once training stops on its own

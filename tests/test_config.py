@@ -1,9 +1,12 @@
 import json
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from ganviz.config import DataConfig, ModelConfig, TrainConfig, flatten, unflatten
+from ganviz.config import DATASETS, MODELS, REMEDIES, DataConfig, ModelConfig, TrainConfig, flatten, unflatten
 
 
 def test_defaults_are_valid_and_round_trip_through_json():
@@ -103,3 +106,62 @@ def test_a_deeply_nested_value_anywhere_is_a_short_message():
 def test_json_nested_too_deeply_is_a_value_error():
     with pytest.raises(ValueError, match="^config: the JSON is nested too deeply"):
         TrainConfig.from_json('{"data": {"means": ' + "[" * 100_000 + "]" * 100_000 + "}}")
+
+
+def test_the_config_imports_no_registry_and_still_validates_their_names():
+    """ganviz.config stays free of the engine (torch): the registries fill themselves when their
+    modules are imported, and a config that names an entry imports its registry on first use."""
+    script = ("import sys, ganviz.config as c\n"
+              "print(sorted(m for m in sys.modules if m.startswith('ganviz')), 'torch' in sys.modules)\n"
+              "try:\n    c.TrainConfig(remedy='nope')\nexcept ValueError as err:\n    print(err)\n"
+              "print(c.TrainConfig().remedy)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[1]).stdout.splitlines()
+    assert out[0] == "['ganviz', 'ganviz.config'] False"
+    assert out[1].startswith("remedy: must be one of none, unrolled") and out[2] == "none"
+
+
+@pytest.mark.parametrize("registry, section", [(DATASETS, "data."), (MODELS, "model."), (REMEDIES, "")])
+def test_every_registry_entry_describes_itself_and_reads_real_config_fields(registry, section):
+    specs = TrainConfig.field_specs()
+    for name in registry.names():
+        entry = registry[name]
+        assert entry.description and callable(getattr(entry, "build", entry))
+        assert set(entry.fields) <= set(specs), (name, entry.fields)
+        assert all(field.startswith(section) for field in entry.fields), (name, entry.fields)
+
+
+def test_flag_help_lists_a_registrys_entries_and_names_who_reads_a_field():
+    assert all(f"{name} (" in TrainConfig.field_help("data.name") for name in DATASETS.names())
+    assert TrainConfig.field_help("pack").endswith("read by remedy pacgan")
+    assert TrainConfig.field_help("remedy_weight").endswith("read by remedy historical-averaging, mixture")
+    assert "dataset ring8, spiral, moons" in TrainConfig.field_help("data.radius")
+    assert TrainConfig.field_help("lr_g") == TrainConfig.field_specs()["lr_g"][2]["help"]
+
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"optimizer_g": "lbfgs"}, "optimizer_g"), ({"optimizer_d": ""}, "optimizer_d"), ({"momentum": 1.5}, "momentum"),
+    ({"momentum": -0.1}, "momentum"), ({"rmsprop_alpha": 1.0}, "rmsprop_alpha"),
+    ({"rmsprop_centered": "maybe"}, "rmsprop_centered")])
+def test_optimiser_fields_are_validated_with_the_field_named(changes, field):
+    with pytest.raises(ValueError) as err:
+        TrainConfig.from_dict(changes)
+    assert str(err.value).startswith(field + ":"), str(err.value)
+
+
+def test_optimiser_choices_round_trip_and_older_configs_keep_adam():
+    from ganviz.config import OPTIMIZERS
+
+    config = TrainConfig(optimizer_g="sgd", optimizer_d="rmsprop", momentum=0.9, rmsprop_alpha=0.9,
+                         rmsprop_centered=True)
+    assert TrainConfig.from_json(config.to_json()) == config
+    older = json.loads(TrainConfig().to_json())  # a link or checkpoint from before the choice existed
+    for name in ("optimizer_g", "optimizer_d", "momentum", "rmsprop_alpha", "rmsprop_centered"):
+        older.pop(name)
+    assert TrainConfig.from_dict(older) == TrainConfig() and TrainConfig().optimizer_d == "adam"
+    specs = TrainConfig.field_specs()
+    for name in OPTIMIZERS.names():
+        assert OPTIMIZERS[name].description and set(OPTIMIZERS[name].fields) <= set(specs)
+    assert "sgd (SGD)" in TrainConfig.field_help("optimizer_g")
+    assert TrainConfig.field_help("momentum").endswith("read by optimizer sgd, rmsprop")

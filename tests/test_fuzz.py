@@ -135,14 +135,17 @@ def test_any_upload_is_a_picture_or_a_clear_error(data):
 # -- links to every page --------------------------------------------------------------------------
 PAGES = ["pages/train.py", "pages/mode_collapse.py", "pages/phase_diagram.py", "pages/landscape.py",
          "pages/latent.py", "pages/evaluate.py", "pages/style_transfer.py"]
+# the pages' own link names (ui/links.py) besides the config's dotted ones
+link_names = st.sampled_from(["present", "page", "source", "dataset", "remedy", "seed", "steps", "means", "preset",
+                              "x", "xs", "y", "ys", "mode", "momentum", "clip", "shift", "checkpoint", "class", "n",
+                              "seed_b", "extractor", "reference", "kid_subsets", "size", "style", "content"])
 link_values = st.text(max_size=30) | st.integers(-2 ** 70, 2 ** 70).map(str) | st.sampled_from(
     ["nan", "inf", "-1", "1e308", "[[1,", "[" * 50, "/", "/etc", "a/..", "x" * 500, "true", ""])
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_any_link_to_a_page_opens_it_or_explains(page, open_app_page):
-    @given(st.dictionaries(field_names | st.sampled_from(["present", "page", "remedy", "seed", "source"]),
-                           link_values, max_size=4))
+    @given(st.dictionaries(field_names | link_names, link_values, max_size=4))
     @settings(max_examples=4 if page != "pages/train.py" else 12, deadline=None,
               suppress_health_check=[HealthCheck.too_slow])
     def opens(params):

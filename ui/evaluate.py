@@ -4,7 +4,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.figures import FAKE, REAL
+from ui.plotly_charts import FAKE, REAL
 
 ORDER = ["fd", "kid", "is", "precision", "recall"]
 

@@ -1,29 +1,77 @@
-"""The sidebar form that edits a TrainConfig. Widgets are keyed by the config's dotted field
-names, seeded from the URL, and accept any number: validation is the config's job, so a bad
-value (a negative learning rate, a zero batch) yields the config's own clear message."""
+"""Config widgets, generated from the config's field specs and the registries.
+
+:func:`config_form` is the sidebar form that edits a TrainConfig: a dataset, an architecture, a
+remedy or an optimiser brings the widgets of the config fields its registry entry says it reads.
+Its widgets are keyed by the config's dotted field names, seeded from the URL, and accept any
+value: validation is the config's job, so a bad value (a negative learning rate, a zero batch)
+yields the config's own clear message. :func:`bounded_input` is a page's own number box for one
+field, limited to the range the field's spec allows and with its help; :func:`choice_input` a
+page's choice box for a registry field, and :func:`setting_input` its box for a field that the
+chosen entry reads.
+"""
 from __future__ import annotations
 
 import streamlit as st
 
-from ganviz import data, models
-from ganviz.config import ACTIVATIONS, TrainConfig, unflatten
-from ganviz.data import DATASETS, DESCRIPTIONS, is_toy
+from ganviz.config import Registry, TrainConfig, base_type, field_choices, unflatten
+from ganviz.data import DATASETS
 from ganviz.models import MODELS
 from ganviz.training.losses import LOSSES
+from ganviz.training.optimizers import OPTIMIZERS
 from ganviz.training.remedies import REMEDIES
 
-HELP = {name: meta.get("help", "") for name, (_, _, meta) in TrainConfig.field_specs().items()}
+SPECS = TrainConfig.field_specs()
+# the form's wording; a field without one here is shown by its dotted name
+LABELS = {
+    "data.name": "Dataset", "data.radius": "Radius / scale", "data.spacing": "Grid spacing",
+    "data.std": "Std of each mode", "data.noise": "Noise", "data.image_size": "Image size", "data.root": "Folder",
+    "data.download": "Allow download", "data.channels": "Channels",
+    "model.arch": "Architecture", "model.latent_dim": "Latent size (z)", "model.width": "Width",
+    "model.depth": "Hidden layers", "model.activation": "Activation", "model.batchnorm": "Batch norm in G",
+    "model.channels": "Base channels", "model.spectral_norm": "Spectral norm in D", "model.dropout": "Dropout in D",
+    "model.residual": "Residual blocks", "model.conditional": "Class-conditional",
+    "loss": "Loss", "remedy": "Mode-collapse remedy", "unroll_steps": "Unrolled steps k", "pack": "PacGAN pack m",
+    "n_generators": "Generators", "remedy_weight": "Remedy weight",
+    "lr_g": "G learning rate", "lr_d": "D learning rate", "beta1": "Adam β1", "beta2": "Adam β2",
+    "optimizer_g": "G optimiser", "optimizer_d": "D optimiser", "momentum": "Momentum", "rmsprop_alpha": "RMSprop α",
+    "rmsprop_centered": "Centred RMSprop",
+    "batch_size": "Batch size", "n_critic": "D steps per G step",
+    "gp_weight": "Gradient penalty λ", "weight_clip": "Weight clip c", "r1_weight": "R1 γ",
+    "weight_decay": "L2 weight decay", "label_smoothing": "One-sided label smoothing",
+    "seed": "Seed", "device": "Device",
+}
+SMALL_NUMBERS = {"lr_g", "lr_d", "weight_decay"}  # shown as 1.00e-04, not 0.0001
 
 
 def _key(name: str, prefix: str) -> str:
     return f"{prefix}{name}"
 
 
-def _number(name: str, label: str, prefix: str, *, integer: bool = False, fmt: str | None = None,
-            placeholder: str | None = None):
-    """A number box with no bounds of its own: out-of-range values reach the config's validation."""
-    kwargs = {"step": 1} if integer else {"format": fmt or "%.4g"}
-    return st.number_input(label, key=_key(name, prefix), help=HELP.get(name), placeholder=placeholder, **kwargs)
+def _widget(name: str, prefix: str, **options):
+    """The widget of a dotted config field, chosen by its spec: a choice box, a checkbox, a text box,
+    or a number box with no bounds of its own (out-of-range values reach the config's validation;
+    an optional number left empty takes its default)."""
+    kind, _, meta = SPECS[name]
+    base, optional = base_type(kind)
+    common = {"label": LABELS.get(name, name), "key": _key(name, prefix), "help": meta.get("help") or None}
+    choices = field_choices(meta)
+    if choices is not None:
+        return st.selectbox(options=choices, **common, **options)
+    if base is bool:
+        return st.checkbox(**common)
+    if base is str:
+        return st.text_input(**common)
+    if base is int:
+        return st.number_input(step=1, **common)
+    return st.number_input(format="%.2e" if name in SMALL_NUMBERS else "%.4g",
+                           placeholder="default" if optional else None, **common)
+
+
+def _fields_of(entry, prefix: str, hidden: frozenset = frozenset()) -> None:
+    """The widgets of the fields a registry entry reads; list fields (``data.means``) have none."""
+    for name in entry.fields:
+        if name not in hidden and not isinstance(SPECS[name][1], list):
+            _widget(name, prefix)
 
 
 def seed_widgets(flat: dict, prefix: str) -> None:
@@ -37,73 +85,34 @@ def seed_widgets(flat: dict, prefix: str) -> None:
 def config_form(flat: dict, prefix: str = "cfg:") -> tuple[dict, TrainConfig | None, str | None]:
     """Draw the form in the sidebar; return (flat values, validated config or None, error)."""
     seed_widgets(flat, prefix)
-    k = lambda name: _key(name, prefix)  # noqa: E731
     sb = st.sidebar
     with sb.expander("Data", expanded=True):
-        dataset = st.selectbox("Dataset", list(DATASETS), key=k("data.name"),
-                               format_func=lambda n: f"{n} — {DESCRIPTIONS[n]}")
-        uses = data.FIELDS[dataset]
-        if "radius" in uses:
-            _number("data.radius", "Radius / scale", prefix)
-        if "spacing" in uses:
-            _number("data.spacing", "Grid spacing", prefix)
-        if "std" in uses:
-            _number("data.std", "Std of each mode", prefix)
-        if "noise" in uses:
-            _number("data.noise", "Noise", prefix)
-        if "image_size" in uses:
-            st.selectbox("Image size", [28, 32], key=k("data.image_size"))
-        if "root" in uses:
-            st.text_input("Folder", key=k("data.root"), help=HELP["data.root"])
-        if "download" in uses:
-            st.checkbox("Allow download", key=k("data.download"))
-        if "channels" in uses:
-            st.selectbox("Channels", [1, 3], key=k("data.channels"))
+        dataset = _widget("data.name", prefix, format_func=lambda n: f"{n} — {DATASETS[n].description}")
+        _fields_of(DATASETS[dataset], prefix)
     with sb.expander("Networks", expanded=False):
-        arch = st.selectbox("Architecture", list(MODELS), key=k("model.arch"))
-        uses = models.FIELDS[arch]
-        if "latent_dim" in uses:
-            _number("model.latent_dim", "Latent size (z)", prefix, integer=True)
-        if "width" in uses:
-            _number("model.width", "Width", prefix, integer=True)
-        if "depth" in uses:
-            _number("model.depth", "Hidden layers", prefix, integer=True)
-        if "activation" in uses:
-            st.selectbox("Activation", ACTIVATIONS, key=k("model.activation"))
-        if "batchnorm" in uses:
-            st.checkbox("Batch norm in G", key=k("model.batchnorm"))
-        if "channels" in uses:
-            _number("model.channels", "Base channels", prefix, integer=True)
-        if "spectral_norm" in uses:
-            st.checkbox("Spectral norm in D", key=k("model.spectral_norm"))
-        if "dropout" in uses:
-            _number("model.dropout", "Dropout in D", prefix)
-        if "residual" in uses:
-            st.checkbox("Residual blocks", key=k("model.residual"))
-        if "conditional" in uses and not is_toy(dataset):  # only image datasets have classes
-            st.checkbox("Class-conditional", key=k("model.conditional"))
+        arch = _widget("model.arch", prefix, format_func=lambda n: f"{n} — {MODELS[n].description}")
+        # a toy dataset has no class labels to condition on
+        _fields_of(MODELS[arch], prefix, frozenset({"model.conditional"}) if DATASETS[dataset].toy else frozenset())
     with sb.expander("Loss and optimiser", expanded=True):
-        st.selectbox("Loss", list(LOSSES), key=k("loss"), format_func=lambda n: LOSSES[n].label)
-        if len(REMEDIES) > 1:
-            st.selectbox("Mode-collapse remedy", list(REMEDIES), key=k("remedy"))
-        c1, c2 = st.columns(2)
-        with c1:
-            _number("lr_g", "G learning rate", prefix, fmt="%.2e")
-            _number("beta1", "Adam β1", prefix)
-            _number("batch_size", "Batch size", prefix, integer=True)
-        with c2:
-            _number("lr_d", "D learning rate", prefix, fmt="%.2e")
-            _number("beta2", "Adam β2", prefix)
-            _number("n_critic", "D steps per G step", prefix, integer=True)
+        _widget("loss", prefix, format_func=lambda n: LOSSES[n].label)
+        remedy = _widget("remedy", prefix, format_func=lambda n: REMEDIES[n].label)
+        _fields_of(REMEDIES[remedy], prefix)
+        chosen = []
+        for column, player in zip(st.columns(2), "gd"):
+            with column:
+                chosen.append(_widget(f"optimizer_{player}", prefix, format_func=lambda n: OPTIMIZERS[n].label))
+                _widget(f"lr_{player}", prefix)
+        for names in (read_by(OPTIMIZERS, chosen), ["batch_size", "n_critic"]):  # the chosen optimisers' settings
+            for column, half in zip(st.columns(2), (names[::2], names[1::2])):
+                with column:
+                    for name in half:
+                        _widget(name, prefix)
     with sb.expander("Regularisers", expanded=False):
-        _number("gp_weight", "Gradient penalty λ", prefix, placeholder="loss default")
-        _number("weight_clip", "Weight clip c", prefix, placeholder="loss default")
-        _number("r1_weight", "R1 γ", prefix)
-        _number("weight_decay", "L2 weight decay", prefix, fmt="%.2e")
-        _number("label_smoothing", "One-sided label smoothing", prefix)
+        for name in ("gp_weight", "weight_clip", "r1_weight", "weight_decay", "label_smoothing"):
+            _widget(name, prefix)
     with sb.expander("Run", expanded=False):
-        _number("seed", "Seed", prefix, integer=True)
-        st.selectbox("Device", ["auto", "cpu", "cuda"], key=k("device"))
+        for name in ("seed", "device"):
+            _widget(name, prefix)
 
     values = dict(flat)
     for name in flat:
@@ -113,3 +122,42 @@ def config_form(flat: dict, prefix: str = "cfg:") -> tuple[dict, TrainConfig | N
         return values, TrainConfig.from_dict(unflatten(values)), None
     except ValueError as err:
         return values, None, str(err)
+
+
+def bounded_input(container, name: str, label: str, value, *, key: str, **layout):
+    """A page's number box for the dotted TrainConfig field ``name``, in ``container`` (a column, the
+    sidebar): its limits and help come from the field's spec, the page gives the label, the starting
+    ``value``, the key and the ``layout`` (``format``, ``step``). An exclusive lower limit (a learning
+    rate > 0) is the box's lowest value, which the config then refuses with its own message. Returns
+    an int for an integer field."""
+    kind, _, meta = SPECS[name]
+    number = int if base_type(kind)[0] is int else float
+    low, high = meta.get("min"), meta.get("max")
+    return container.number_input(label, min_value=None if low is None else number(low),
+                                  max_value=None if high is None else number(high), value=number(value), key=key,
+                                  help=meta.get("help") or None, **layout)
+
+
+def read_by(registry: Registry, chosen) -> list[str]:
+    """The config fields the ``chosen`` entries of ``registry`` read, each once, in entry order."""
+    return list(dict.fromkeys(name for entry in chosen for name in registry[entry].fields))
+
+
+def choice_input(container, name: str, label: str, value, *, key: str, **layout):
+    """A page's choice box for the dotted TrainConfig field ``name``: its options and help come from
+    the field's spec, each option shown by its registry entry's label where it has one."""
+    meta = SPECS[name][2]
+    options, registry = field_choices(meta), meta.get("choices")
+    shown = (lambda n: getattr(registry[n], "label", n)) if isinstance(registry, Registry) else str
+    return container.selectbox(label, options, index=options.index(value), key=key, format_func=shown,
+                               help=meta.get("help") or None, **layout)
+
+
+def setting_input(container, name: str, value, *, key: str, label: str | None = None):
+    """A page's box for the dotted TrainConfig field ``name`` (a setting that a chosen registry entry
+    reads, see :func:`read_by`): a checkbox for a switch, else a :func:`bounded_input`; labelled
+    as the sidebar form labels it unless the page says otherwise."""
+    label = label or LABELS.get(name, name)
+    if base_type(SPECS[name][0])[0] is bool:
+        return container.checkbox(label, value, key=key, help=SPECS[name][2].get("help") or None)
+    return bounded_input(container, name, label, value, key=key, format="%.4g")

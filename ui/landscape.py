@@ -11,7 +11,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.figures import D_COLOR, FAKE, G_COLOR, REAL
+from ui import present
+from ui.plotly_charts import D_COLOR, FAKE, G_COLOR, REAL, TITLE_FONT, restyle
 
 PATH_COLOR = "#f59e0b"
 MAX_FRAMES = 60
@@ -35,13 +36,16 @@ def _thin(path: dict) -> dict:
 
 def _layout(fig: go.Figure, title: str, height: int, legend: str = "top") -> go.Figure:
     """Title on top; the legend under it ("top") or under the plot ("bottom", for subplots whose
-    titles sit where a top legend would)."""
-    where = (dict(yanchor="bottom", y=1.02, xanchor="left", x=0) if legend == "top"
-             else dict(yanchor="top", y=-0.3, xanchor="center", x=0.5))
-    fig.update_layout(title=dict(text=title, y=0.98, yanchor="top"), height=height,
-                      legend=dict(orientation="h", **where),
-                      margin=dict(l=10, r=10, t=90 if title else 40, b=90 if legend == "bottom" else 10))
-    return fig
+    titles sit where a top legend would); text, markers and lines in the session's style. Both
+    title and top legend are placed in the figure's own coordinates, so the plot moves down as far
+    as they need: a legend wrapped onto more rows, or larger text, never covers the title."""
+    fig.update_layout(title=dict(text=title, yref="container", y=1, yanchor="top", pad=dict(t=8), automargin=True),
+                      height=height, margin=dict(l=10, r=10, t=40, b=90 if legend == "bottom" else 10))
+    restyle(fig)
+    title_px = TITLE_FONT * present.style().font_ratio
+    where = (dict(yref="container", y=1 - (1.3 * title_px + 12) / fig.layout.height, yanchor="top", xanchor="left",
+                  x=0) if legend == "top" else dict(yanchor="top", y=-0.3, xanchor="center", x=0.5))
+    return fig.update_layout(legend=dict(orientation="h", **where))
 
 
 def _frame_ends(n_points: int) -> list[int]:
@@ -50,17 +54,20 @@ def _frame_ends(n_points: int) -> list[int]:
 
 
 def _animate(fig: go.Figure, traces: list[int], frame_data, ends: list[int], steps: np.ndarray) -> None:
-    """Frames that redraw only the trajectory ``traces``; a slider and play/pause buttons drive them."""
+    """Frames that redraw only the trajectory ``traces``; a slider and play/pause buttons drive them,
+    under the x axis title (further down for larger text)."""
     fig.frames = [go.Frame(name=str(k), traces=traces, data=frame_data(k)) for k in ends]
     play = dict(frame=dict(duration=60, redraw=True), fromcurrent=True, transition=dict(duration=0))
+    grow = present.style().font_ratio
+    below = -0.16 * grow  # in the plot's heights: Plotly places a player nowhere else
     fig.update_layout(
-        margin_b=110,  # room under the x axis title for the player
-        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.12, xanchor="left", yanchor="top",
+        margin_b=120 * grow,  # room under the x axis title for the player
+        updatemenus=[dict(type="buttons", direction="left", x=0, y=below, xanchor="left", yanchor="top",
                           pad=dict(t=10, r=10), showactive=False,
                           buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
                                    dict(label="Pause", method="animate",
                                         args=[[None], dict(mode="immediate", frame=dict(duration=0, redraw=False))])])],
-        sliders=[dict(active=len(ends) - 1, x=0.3, len=0.7, y=-0.12, yanchor="top", pad=dict(t=0),
+        sliders=[dict(active=len(ends) - 1, x=0.3, len=0.7, y=below, yanchor="top", pad=dict(t=0),
                       currentvalue=dict(prefix="step ", xanchor="right"),
                       steps=[dict(label=str(int(steps[k - 1])), method="animate",
                                   args=[[str(k)], dict(mode="immediate", frame=dict(duration=0, redraw=True))])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.figures import FAKE, _layout
+from ui.plotly_charts import FAKE, apply_layout
 
 LINEAR = "#9ca3af"
 
@@ -19,7 +19,7 @@ def norm_profile(norms: dict[str, np.ndarray], expected: float) -> go.Figure:
                                  line=dict(color=FAKE if name == "slerp" else LINEAR, width=2)))
     fig.add_hline(y=expected, line_dash="dot", line_color="#0d9488", annotation_position="bottom right",
                   annotation_text=f"typical |z| = √d ≈ {expected:.1f}")
-    return _layout(fig, "Latent norm along the path", height=260, xaxis_title="t", yaxis_title="|z_t|")
+    return apply_layout(fig, "Latent norm along the path", height=260, xaxis_title="t", yaxis_title="|z_t|")
 
 
 def animation(frames: np.ndarray, title: str, frame_ms: int = 150) -> go.Figure:
@@ -31,4 +31,4 @@ def animation(frames: np.ndarray, title: str, frame_ms: int = 150) -> go.Figure:
     fig.update_yaxes(visible=False)
     fig.layout.updatemenus[0].buttons[0].args[1]["frame"]["duration"] = frame_ms
     fig.layout.updatemenus[0].buttons[0].args[1]["transition"]["duration"] = 0
-    return _layout(fig, title, height=380)
+    return apply_layout(fig, title, height=380)

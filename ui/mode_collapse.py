@@ -3,15 +3,19 @@ generated samples, G's gradient arrows, the generator manifold), the per-mode co
 metric curves, and the click-to-place editor for a user-drawn mixture."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.figures import FAKE, REAL, _layout
+from ganviz.collapse.coverage import HIGH_QUALITY_STDS, STRICT_SHARE
+from ganviz.collapse.plane import verdict
+from ui.links import Kind
+from ui import present
+from ui.plotly_charts import FAKE, REAL, apply_layout
 
 ARM_COLORS = {"plain": "#6b7280", "treated": FAKE}
-# D's verdict: violet where D says "generated", white at 1/2, teal where it says "real"
-VERDICT_SCALE = ["#ddd6fe", "#ffffff", "#99f6e4"]
 COMPONENT_COLORS = ["#7c3aed", "#db2777", "#ea580c", "#ca8a04", "#2563eb", "#0891b2", "#65a30d", "#9333ea"]
 EDITOR_EXTENT = (-5.0, 5.0, -5.0, 5.0)
 EDITOR_STEP = 0.25
@@ -35,18 +39,24 @@ def _frame(rows: dict) -> pd.DataFrame:
 CANVAS = {"usermeta": {"embedOptions": {"renderer": "canvas"}}, "config": {"aria": False}}
 
 
-def _chart(spec: dict, datasets: dict[str, pd.DataFrame], title: str, **size) -> dict:
-    return {"title": {"text": title, "anchor": "start", "fontSize": 14}, **size, **spec, **CANVAS,
+def _chart(spec: dict, datasets: dict[str, pd.DataFrame], title: str, style: present.Style, *, height: int,
+           width: int | None = None, small: bool = False) -> dict:
+    """A titled spec drawn on a canvas, its text sized by ``style`` (a ``small`` chart, one of a
+    row of five, has its title in the size of its labels, so that the title fits its width). A
+    plane (``width``, x and y to scale) keeps Streamlit's fit of title and axes into its square; a
+    chart as wide as its column keeps a plot ``height`` tall (times the style's), since Streamlit's
+    fit left larger text a sliver of plot."""
+    heading = {"text": title, "anchor": "start", "fontSize": style.font if small else style.title}
+    size = ({"width": width, "height": height} if width else
+            {"height": round(height * style.height), "autosize": {"type": "fit-x", "contains": "padding"}})
+    text = {"labelFontSize": style.font, "titleFontSize": style.font}
+    return {"title": heading, **size, **spec, **CANVAS, "config": {**CANVAS["config"], "axis": text, "legend": text},
             "datasets": datasets}
 
 
-def _verdict(heatmap: dict) -> np.ndarray:
-    """D's output on [0, 1]: the probability itself, or a critic's score centred on its median."""
-    z = np.asarray(heatmap["z"], dtype=float)
-    if heatmap["probabilistic"]:
-        return z
-    spread = float(np.abs(z - np.median(z)).max()) or 1.0
-    return 0.5 + 0.5 * (z - np.median(z)) / spread
+def _area(size: float, style: present.Style) -> float:
+    """A Vega point size (an area, px²) for ``style``: markers grow by ``style.scale`` across."""
+    return size * style.scale ** 2
 
 
 def plane_datasets(view: dict, means: np.ndarray, *, heatmap: bool = True, arrows: bool = True,
@@ -59,7 +69,7 @@ def plane_datasets(view: dict, means: np.ndarray, *, heatmap: bool = True, arrow
     dx, dy = (xmax - xmin) / len(xs), (ymax - ymin) / len(ys)
     gx, gy = np.meshgrid(xs, ys)
     cells = _frame({"x": gx - dx / 2, "x2": gx + dx / 2, "y": gy - dy / 2, "y2": gy + dy / 2,
-                    "d": _verdict(hm)}) if heatmap else _frame({"x": [], "x2": [], "y": [], "y2": [], "d": []})
+                    "d": verdict(hm)}) if heatmap else _frame({"x": [], "x2": [], "y": [], "y2": [], "d": []})
     fake = view["fake"]
     component = view.get("component")
     fakes = _frame({"x": fake[:, 0], "y": fake[:, 1],  # g: the generator of a mixture, drawn in its colour
@@ -84,8 +94,12 @@ def plane_datasets(view: dict, means: np.ndarray, *, heatmap: bool = True, arrow
 
 
 def plane(view: dict, means: np.ndarray, title: str, *, heatmap: bool = True, arrows: bool = True,
-          manifold: bool = False) -> dict:
-    """GAN Lab's main view from :func:`ganviz.collapse.plane.toy_view` as a Vega-Lite spec."""
+          manifold: bool = False, style: present.Style | None = None) -> dict:
+    """GAN Lab's main view from :func:`ganviz.collapse.plane.toy_view` as a Vega-Lite spec: D's
+    verdict (violet where D says "generated", white at ½, teal where it says "real") under the
+    samples, drawn in ``style`` (default: the session's, see :mod:`ui.present`)."""
+    style = style or present.style()
+    ring = {"stroke": "white", "strokeWidth": style.outline} if style.outline else {}
     xmin, xmax, ymin, ymax = (float(v) for v in view["extent"])
     x = {"field": "x", "type": "quantitative", "scale": {"domain": [xmin, xmax], "nice": False}, "title": None}
     y = {"field": "y", "type": "quantitative", "scale": {"domain": [ymin, ymax], "nice": False}, "title": None}
@@ -94,51 +108,64 @@ def plane(view: dict, means: np.ndarray, title: str, *, heatmap: bool = True, ar
         {"data": {"name": "cells"}, "mark": {"type": "rect", "clip": True},
          "encoding": {"x": x, "x2": x2, "y": y, "y2": y2,
                       "color": {"field": "d", "type": "quantitative", "legend": None,
-                                "scale": {"domain": [0, 0.5, 1], "range": VERDICT_SCALE}},
+                                "scale": {"domain": [0, 0.5, 1], "range": list(style.verdict)}},
                       "tooltip": [{"field": "d", "title": "D's verdict (1: real)", "format": ".2f"}]}},
-        {"data": {"name": "manifold"}, "mark": {"type": "line", "clip": True, "strokeWidth": 1,
+        {"data": {"name": "manifold"}, "mark": {"type": "line", "clip": True, "strokeWidth": style.scale,
                                                  "color": "rgba(124,58,237,0.35)"},
          "encoding": {"x": x, "y": y, "detail": {"field": "line"}, "order": {"field": "order"}}},
-        {"data": {"name": "centres"}, "mark": {"type": "point", "size": 160, "color": "#5eead4", "strokeWidth": 1,
-                                                "clip": True},
+        {"data": {"name": "centres"}, "mark": {"type": "point", "size": _area(160, style), "color": "#5eead4",
+                                                "strokeWidth": style.scale, "clip": True},
          "encoding": {"x": x, "y": y}},
-        {"data": {"name": "real"}, "mark": {"type": "circle", "size": 12, "color": REAL, "opacity": 0.55, "clip": True},
+        {"data": {"name": "real"}, "mark": {"type": "circle", "size": _area(12, style), "color": REAL,
+                                             "opacity": 0.55, "clip": True},
          "encoding": {"x": x, "y": y}},
-        {"data": {"name": "strokes"}, "mark": {"type": "rule", "color": "#1f2937", "strokeWidth": 1, "opacity": 0.7, "clip": True},
+        {"data": {"name": "strokes"}, "mark": {"type": "rule", "color": "#1f2937", "strokeWidth": style.scale,
+                                                "opacity": 0.7, "clip": True},
          "encoding": {"x": x, "y": y, "x2": x2, "y2": y2}},
-        {"data": {"name": "fake"}, "mark": {"type": "circle", "size": 16, "opacity": 0.8, "clip": True},
+        {"data": {"name": "fake"}, "mark": {"type": "circle", "size": _area(16, style), "opacity": 0.8, "clip": True,
+                                             **ring},
          "encoding": {"x": x, "y": y, "color": {"field": "g", "type": "nominal", "legend": None,
                                                  "scale": {"domain": list(range(len(COMPONENT_COLORS))),
                                                            "range": COMPONENT_COLORS}}}},
     ]
     datasets = plane_datasets(view, means, heatmap=heatmap, arrows=arrows, manifold=manifold)
-    return _chart({"layer": layers}, datasets, title, width=PLANE_SIZE, height=PLANE_SIZE)
+    return _chart({"layer": layers}, datasets, title, style, width=PLANE_SIZE, height=PLANE_SIZE)
 
 
-def coverage(report: dict, title: str) -> dict:
-    """Share of generated samples nearest each mode; covered modes violet, missed ones grey."""
+# The coverage chart's legend, one entry a line: what its colours mean (grey bars puzzled a first-time audience)
+COVERED, MISSED, FAIR = "covered", f"not covered: no sample within {HIGH_QUALITY_STDS:g} std", "fair share, 1/K"
+
+
+def coverage(report: dict, title: str, style: present.Style | None = None) -> dict:
+    """Share of generated samples nearest each mode: violet bars for covered modes, grey ones for
+    modes no generated sample comes within 3 std of (a sample's nearest mode can still be one it
+    misses), the fair share 1/K dashed; a legend says so."""
+    style = style or present.style()
     k = report["num_modes"]
+    covered = np.asarray(report["covered"], dtype=bool)
     modes = _frame({"mode": np.arange(1, k + 1), "share": 100 * np.asarray(report["mass"]),
-                    "covered": np.asarray(report["covered"], dtype=bool), "hq": report["hq_counts"]})
+                    "status": np.where(covered, COVERED, MISSED), "hq": report["hq_counts"]})
     fair = _frame({"share": [100 / k]})
+    colours = {"scale": {"domain": [COVERED, MISSED, FAIR], "range": [FAKE, "#d1d5db", REAL]},
+               "legend": {"title": None, "orient": "top", "direction": "vertical", "labelLimit": 0}}
     layers = [
         {"data": {"name": "modes"}, "mark": "bar",
          "encoding": {"x": {"field": "mode", "type": "ordinal", "title": "mode"},
                       "y": {"field": "share", "type": "quantitative", "title": "% of samples"},
-                      "color": {"field": "covered", "type": "nominal", "legend": None,
-                                "scale": {"domain": [True, False], "range": [FAKE, "#d1d5db"]}},
+                      "color": {"field": "status", "type": "nominal", **colours},
                       "tooltip": [{"field": "mode"}, {"field": "share", "format": ".1f", "title": "% of samples"},
+                                  {"field": "status", "title": "covered?"},
                                   {"field": "hq", "title": "high-quality samples"}]}},
-        {"data": {"name": "fair"}, "mark": {"type": "rule", "color": REAL, "strokeDash": [3, 3]},
-         "encoding": {"y": {"field": "share", "type": "quantitative"}}},
+        {"data": {"name": "fair"}, "mark": {"type": "rule", "strokeDash": [3, 3], "strokeWidth": style.scale},
+         "encoding": {"y": {"field": "share", "type": "quantitative"}, "color": {"datum": FAIR, **colours}}},
     ]
-    return _chart({"layer": layers}, {"modes": modes, "fair": fair}, title, height=200)
+    return _chart({"layer": layers}, {"modes": modes, "fair": fair}, title, style, height=140)
 
 
 OCCUPANCY_COLUMNS = 60
 
 
-def occupancy(history: dict, arm: str, num_modes: int, title: str) -> dict:
+def occupancy(history: dict, arm: str, num_modes: int, title: str, style: present.Style | None = None) -> dict:
     """Each mode's share of the samples over training (modes x steps): a collapsed GAN is one
     dark cell per column that jumps from mode to mode, a cure an even band. At most
     ``OCCUPANCY_COLUMNS`` columns (evenly spaced records): each cell is a shape the browser redraws
@@ -159,29 +186,70 @@ def occupancy(history: dict, arm: str, num_modes: int, title: str) -> dict:
                                              "range": ["#ffffff", FAKE]}},
                          "tooltip": [{"field": "step1", "title": "step"}, {"field": "mode"},
                                      {"field": "share", "format": ".0f", "title": "% of samples"}]}}
-    return _chart(spec, {"cells": cells}, title, height=180)
+    return _chart(spec, {"cells": cells}, title, style or present.style(), height=110)
 
 
-def timeline(history: dict, metric: str, label: str, names: dict[str, str]) -> dict:
+def timeline(history: dict, metric: str, label: str, names: dict[str, str],
+             style: present.Style | None = None) -> dict:
     """A metric of both arms over training steps (history columns ``plain.<metric>`` ...)."""
+    style = style or present.style()
     parts = [_frame({"step": history["step"], "value": history[f"{arm}.{metric}"],
                      "arm": np.full(len(history["step"]), name)})
              for arm, name in names.items() if f"{arm}.{metric}" in history]
     series = pd.concat(parts) if parts else _frame({"step": [], "value": [], "arm": []})
-    spec = {"data": {"name": "series"}, "mark": {"type": "line", "point": False, "strokeWidth": 2},
+    spec = {"data": {"name": "series"}, "mark": {"type": "line", "point": False, "strokeWidth": 2 * style.scale},
             "encoding": {"x": {"field": "step", "type": "quantitative", "title": "step"},
                          "y": {"field": "value", "type": "quantitative", "title": None},
                          "color": {"field": "arm", "type": "nominal", "legend": None,  # one caption for all
                                    "scale": {"domain": list(names.values()),
-                                             "range": [ARM_COLORS[a] for a in names]}}}}
-    return _chart(spec, {"series": series}, label, height=180)
+                                             "range": [ARM_COLORS[a] for a in names]}},
+                         "tooltip": [{"field": "arm", "title": "run"}, {"field": "step"},
+                                     {"field": "value", "format": ".3g", "title": label}]}}
+    return _chart(spec, {"series": series}, label, style, small=True, height=110)
+
+
+# -- the words round the charts --------------------------------------------------------------------
+
+def metric_cards(report: dict) -> list[tuple[str, str, str]]:
+    """(label, value, tooltip) of each metric card over a plane: short labels that fit a quarter of
+    a column at 1280 px, and a tooltip that says what the number means and how to read it."""
+    k, within = report["num_modes"], f"{HIGH_QUALITY_STDS:g} std"
+    rkl = report["reverse_kl"]
+    return [
+        ("Modes held", f"{report['modes_held']}/{k}",
+         f"Modes that at least {STRICT_SHARE:.0%} of the generated samples are nearest to. 1 or 2 of {k} is a "
+         "collapse; a blur and a cure both hold them all (tell them apart by High quality)."),
+        ("Modes covered", f"{report['modes']}/{k}",
+         f"Modes with at least one generated sample within {within} of their centre (VEEGAN's and PacGAN's "
+         "count). One stray sample covers a mode, so a blur covers many."),
+        ("High quality", f"{report['high_quality']:.0f}%",
+         f"Share of the generated samples within {within} of their nearest mode's centre: near 100% when G "
+         "draws sharp modes, low for a blur and before G has reached the modes (as at step 0)."),
+        ("Reverse KL", "–" if math.isnan(rkl) else f"{rkl:.2f}",
+         f"PacGAN's reverse KL, in nats: how unevenly the high-quality samples spread over the modes, KL(their "
+         f"histogram ‖ uniform). 0 when even, log {k} = {math.log(k):.2f} when all sit on one mode. "
+         "'–' while no sample is high quality, as usually at step 0; early on it rests on a handful of samples."),
+    ]
+
+
+def progress_text(step: int, target: int, steps_per_second: float | None = None) -> str:
+    """The live view's progress line. At the target it says that the run has ended and how to go on:
+    a full bar and a ▶ Train that does nothing looked like a stuck page, in slow motion above all."""
+    if step >= target:
+        return (f"step {step:,} of {target:,} · the run has ended at step {step:,}: raise “stop at step” "
+                "(Networks and remedy settings) to train on, or ↺ Reset")
+    return f"step {step:,} of {target:,}" + (f" · {steps_per_second:.0f} steps/s" if steps_per_second else "")
 
 
 # -- the click-to-place editor ----------------------------------------------------------------------
 
 def editor(means: list[list[float]], std: float) -> go.Figure:
-    """A faint lattice of clickable spots (click one to add a component there) and the components
-    (click one to remove it). Plotly reports clicks on points only, hence the lattice."""
+    """The plane to draw a mixture on: a click anywhere adds a component there, a click on a
+    component removes it. Plotly reports clicks on points only, so the plane is a fine lattice of
+    faint spots (EDITOR_STEP apart, closer than a click's reach) and a click lands on the spot
+    nearest to it. The plane shows the lattice's square and nothing beside it (``constrain``: a
+    wide column shrinks the plot instead of widening its x range), so that no click falls where
+    there is no spot and jumps to the edge."""
     xmin, xmax, ymin, ymax = EDITOR_EXTENT
     ticks = np.arange(xmin, xmax + 1e-9, EDITOR_STEP)
     gx, gy = np.meshgrid(ticks, ticks)
@@ -192,9 +260,10 @@ def editor(means: list[list[float]], std: float) -> go.Figure:
     fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name="components (click to remove)",
                              marker=dict(size=max(8, 60 * std), color=REAL, line=dict(color="white", width=1)),
                              hovertemplate="remove (%{x:.2f}, %{y:.2f})<extra></extra>"))
-    fig.update_xaxes(range=[xmin - 0.3, xmax + 0.3])
-    fig.update_yaxes(range=[ymin - 0.3, ymax + 0.3], scaleanchor="x", scaleratio=1)
-    return _layout(fig, "Click to place mixture components", height=420)
+    pad = EDITOR_STEP / 2  # the plane is the lattice's cells, every point of it half a step from a spot
+    fig.update_xaxes(range=[xmin - pad, xmax + pad], constrain="domain")
+    fig.update_yaxes(range=[ymin - pad, ymax + pad], scaleanchor="x", scaleratio=1, constrain="domain")
+    return apply_layout(fig, "Click anywhere to add a component, on one to remove it", height=420)
 
 
 def apply_click(means: list[list[float]], points: list[dict]) -> list[list[float]]:
@@ -231,3 +300,7 @@ def parse_means(text: str) -> list[list[float]]:
 
 def format_means(means: list[list[float]]) -> str:
     return "\n".join(f"{x:g}, {y:g}" for x, y in means)
+
+
+# the components in a link, exact and on one line: "x,y;x,y" (parse_means reads ';' as a new line)
+MEANS_LINK = Kind(parse_means, lambda means: ";".join(f"{float(x)},{float(y)}" for x, y in means))

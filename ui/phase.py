@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.figures import _layout
+from ui.plotly_charts import apply_layout
 
 
 def _tick(value) -> str:
@@ -39,4 +39,4 @@ def phase_grid(result: dict, selected: int | None = None) -> go.Figure:
     fig.update_xaxes(tickvals=list(range(len(xs))), ticktext=[_tick(v) for v in xs], title=result["x"]["label"])
     fig.update_yaxes(tickvals=list(range(len(ys))), ticktext=[_tick(v) for v in ys], title=result["y"]["label"])
     title = f"Modes covered of {k} on {result['data']} after {result['step']:,} steps"
-    return _layout(fig, title, height=120 + 48 * len(ys), showlegend=False, clickmode="event+select")
+    return apply_layout(fig, title, height=120 + 48 * len(ys), showlegend=False, clickmode="event+select")

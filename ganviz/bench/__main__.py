@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from ganviz import sweeps
 from ganviz.bench import DEFAULT, SUITES
 
 
@@ -16,6 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("suites", nargs="*", metavar="SUITE",
                         help=f"any of: {', '.join(SUITES)} (default: {', '.join(DEFAULT)})")
     parser.add_argument("--json", help="write the whole report to this file")
+    sweeps.add_arguments(parser)  # --ray: the suites that run many runs (modes, lesson) send them to Ray
     modules = {}
     args, rest = parser.parse_known_args(argv)
     names = args.suites or DEFAULT

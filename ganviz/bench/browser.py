@@ -26,7 +26,7 @@ SETTLE_MS = 180_000
 IDLE = """() => !!document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]')
              && !document.querySelector('[data-testid="stSkeleton"]')
              && !!document.querySelector('[data-testid="stMain"] h1')"""
-# the generated samples' violet (ui.figures.FAKE, #7c3aed, at opacity 0.8): over white, over D's
+# the generated samples' violet (ui.plotly_charts.FAKE, #7c3aed, at opacity 0.8): over white, over D's
 # pale heatmap, over one another or under G's dark strokes, it stays a saturated blue-red mix
 VIOLET_MIN_BLUE = 110
 PLANE_MIN_VIOLET_PIXELS = 5  # a collapsed lump can be a dozen pixels wide; a blank plane has none
@@ -76,22 +76,23 @@ def _free_port() -> int:
 
 
 def start_server(log: Path, env: dict | None = None, timeout: float = 180,
-                 memory_cap: int | None = None) -> AppServer:
-    """``streamlit run app.py`` on a free port, offline; returns once /_stcore/health answers.
-    ``memory_cap`` (bytes) caps the server's heap (``RLIMIT_DATA``): past it an allocation fails
-    instead of the kernel killing the process, as on a server with that much memory."""
-    port = _free_port()
+                 memory_cap: int | None = None, address: str = "127.0.0.1", port: int | None = None) -> AppServer:
+    """``streamlit run app.py`` on ``address`` and a free port (or ``port``), offline; returns once
+    /_stcore/health answers. ``memory_cap`` (bytes) caps the server's heap (``RLIMIT_DATA``): past
+    it an allocation fails instead of the kernel killing the process, as on a server with that much
+    memory."""
+    port = port or _free_port()
     log.parent.mkdir(parents=True, exist_ok=True)
     environment = os.environ | {"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
                                 "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
                                 "PYTHONPATH": str(ROOT)} | (env or {})
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1",
+               "--server.port", str(port), "--server.address", address,
                "--server.fileWatcherType", "none"]
     with open(log, "wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT,
                                    preexec_fn=None if memory_cap is None else _capped(memory_cap))
-    server = AppServer(process, f"http://127.0.0.1:{port}", log)
+    server = AppServer(process, f"http://{address}:{port}", log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

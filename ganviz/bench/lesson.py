@@ -7,7 +7,8 @@ both show (the punchline)?
 
 Each arm is trained as the page trains it (one CPU thread, metrics on ``LIVE_SAMPLES`` samples
 every ``LIVE_EVERY`` updates); the seeds must never have been used to choose the defaults (docs/mode_collapse.md
-lists the tuning seeds).
+lists the tuning seeds). Arms run in local processes or, with ``--ray ADDRESS``, as Ray tasks
+(:mod:`ganviz.sweeps`); a log that already holds some arms is resumed.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import os
 import sys
 import time
 
-from ganviz.bench.modes import parse_seeds, pooled
+from ganviz.sweeps import Sweep, executor, parse_seeds, run_sweep
 
 FROM_STEP = 1000  # the lesson is judged from this update to the page's end
 
@@ -28,7 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--lesson-seeds", default="200-219", help="seeds, e.g. 200-219 or 3,5,8")
     group.add_argument("--lesson-steps", type=int, default=None, help="default: the page's end (PAGE_STEPS)")
     group.add_argument("--lesson-workers", type=int, default=os.cpu_count() or 1, help="parallel processes")
-    group.add_argument("--lesson-log", metavar="FILE", help="append each finished arm to this JSON-lines file")
+    group.add_argument("--lesson-log", metavar="FILE",
+                       help="append each finished arm to this JSON-lines file; arms it already holds are not run again")
 
 
 def _one_arm(dataset: str, seed: int, arm: str, steps: int) -> dict:
@@ -68,17 +70,22 @@ def run(args: argparse.Namespace) -> dict:
     steps = args.lesson_steps or PAGE_STEPS[args.lesson_dataset]
     if steps < FROM_STEP:
         raise ValueError(f"--lesson-steps: the lesson is judged from update {FROM_STEP}; got {steps}")
-    jobs = [(args.lesson_dataset, seed, arm, steps) for seed in seeds for arm in ("plain", "treated")]
+    jobs = [{"dataset": args.lesson_dataset, "seed": seed, "arm": arm, "steps": steps}
+            for seed in seeds for arm in ("plain", "treated")]
     start = time.perf_counter()
-    rows = pooled(_one_arm, jobs, args.lesson_workers, args.lesson_log, lambda r: f"seed {r['seed']} {r['arm']}")
-    arms = {(row["seed"], row["arm"]): row for row in rows}
-    seeds_table = [judge(arms[(s, "plain")], arms[(s, "treated")]) for s in seeds]
+    sweep = Sweep(_one_arm, jobs, ("dataset", "seed", "arm", "steps"), label=lambda r: f"seed {r['seed']} {r['arm']}")
+    outcome = run_sweep(sweep, executor(args.ray, args.lesson_workers), args.lesson_log)
+    arms = {(row["seed"], row["arm"]): row for row in outcome.rows}
+    judged = [s for s in seeds if (s, "plain") in arms and (s, "treated") in arms]  # a failed arm drops its seed
+    seeds_table = [judge(arms[(s, "plain")], arms[(s, "treated")]) for s in judged]
     summary = {
-        "seeds": seeds, "steps": steps, "remedy": SHOWCASE[args.lesson_dataset],
+        "seeds": judged, "steps": steps, "remedy": SHOWCASE[args.lesson_dataset],
         "plain_collapsed_at_90pct_of_points": sum(r["collapsed_share"] >= 0.9 for r in seeds_table),
-        "mean_collapsed_share": sum(r["collapsed_share"] for r in seeds_table) / len(seeds_table),
+        "mean_collapsed_share": (sum(r["collapsed_share"] for r in seeds_table) / len(seeds_table)
+                                 if seeds_table else float("nan")),
         "remedy_covers_at_end": sum(r["remedy_covers_end"] for r in seeds_table),
         "punchline_steps": sorted(r["punchline_step"] for r in seeds_table if r["punchline_step"] is not None),
     }
     print(json.dumps(summary, indent=1), file=sys.stderr)
-    return {"summary": summary, "per_seed": seeds_table, "wall_seconds": time.perf_counter() - start}
+    return {"summary": summary, "per_seed": seeds_table, "failed": outcome.failed,
+            "wall_seconds": time.perf_counter() - start}

@@ -7,18 +7,18 @@ The default seeds (300-309) are the table's held-out seeds: declared before the 
 never used to choose a setting (docs/mode_collapse.md lists the tuning seeds).
 
 Runs go to parallel worker processes with one CPU thread each (the nets are tiny: a CPU core
-beats a GPU's launch overhead, and 16 cores run 16 seeds at once).
+beats a GPU's launch overhead, and 16 cores run 16 seeds at once), or with ``--ray ADDRESS`` to a Ray
+cluster, one task per run (:mod:`ganviz.sweeps`); a log that already holds some runs is resumed.
 """
 from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
+
+from ganviz.sweeps import Sweep, device_needs, executor, logged, parse_seeds, run_sweep
 
 # the held-out table's rows (docs/mode_collapse.md): the unrolled GAN and minibatch discrimination on
 # the ring only (on the grid they take ~440 s and ~400 s per run on a CPU; name them to include them)
@@ -55,32 +55,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--modes-workers", type=int, default=os.cpu_count() or 1, help="parallel processes")
     group.add_argument("--modes-device", default="cpu", choices=["cpu", "cuda", "auto"],
                        help="device of each run (default cpu: one thread per process)")
-    group.add_argument("--modes-log", metavar="FILE", help="append each finished run to this JSON-lines file")
+    group.add_argument("--modes-log", metavar="FILE",
+                       help="append each finished run to this JSON-lines file; runs it already holds are not run again")
     group.add_argument("--modes-from", metavar="FILE", action="append", default=[],
                        help="train nothing: build the table from runs logged with --modes-log (repeatable; "
                             "the runs that match the datasets, remedies and seeds asked for)")
-
-
-def parse_seeds(text: str, flag: str = "--modes-seeds") -> list[int]:
-    """Seeds written as ranges and single numbers: ``"300-309"``, ``"3,5,8"``, ``"200-203,7"``."""
-    seeds = []
-    for part in filter(None, text.split(",")):
-        first, _, last = part.partition("-")
-        try:
-            seeds += range(int(first), int(last or first) + 1)
-        except ValueError:
-            raise ValueError(f"{flag}: {part!r} is not a seed or a range of seeds like 300-309") from None
-    if not seeds:
-        raise ValueError(f"{flag}: no seed in {text!r}")
-    if min(seeds) < 0:
-        raise ValueError(f"{flag}: seeds must be >= 0")
-    return seeds
-
-
-def single_thread() -> None:
-    import torch
-
-    torch.set_num_threads(1)
 
 
 def _one_run(dataset: str, remedy: str, seed: int, steps: int, device: str) -> dict:
@@ -154,49 +133,28 @@ def _seed_list(seeds: list[int]) -> str:
     return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 1 else f"{run[0]}" for run in runs)
 
 
-def pooled(fn, jobs: list[tuple], workers: int, log: str | None, describe) -> list[dict]:
-    """``fn(*job)`` for every job in parallel processes with one CPU thread each; each finished
-    row is appended to ``log`` (JSON lines) and announced as ``describe(row)`` on stderr."""
-    start = time.perf_counter()
-    rows = []
-    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=get_context("spawn"),
-                             initializer=single_thread) as pool:
-        for future in as_completed([pool.submit(fn, *job) for job in jobs]):
-            rows.append(future.result())
-            if log:
-                with open(log, "a") as out:
-                    out.write(json.dumps(rows[-1]) + "\n")
-            print(f"[{len(rows)}/{len(jobs)} {time.perf_counter() - start:.0f}s] {describe(rows[-1])}",
-                  file=sys.stderr, flush=True)
-    return rows
+RUN_KEY = ("dataset", "remedy", "seed", "steps")  # what identifies a run in a log (not the device it ran on)
 
 
-def _train_all(jobs: list[tuple], args: argparse.Namespace) -> list[dict]:
+def _train_all(jobs: list[dict], args: argparse.Namespace) -> tuple[list[dict], list[dict]]:
+    """(finished runs, failed runs): the jobs not yet in ``--modes-log``, locally or on Ray."""
     # slowest first (unrolled, minibatch; longer runs), so the pool's tail is short
-    jobs = sorted(jobs, key=lambda job: (job[1] not in ("unrolled", "minibatch"), -job[3]))
-    return pooled(_one_run, jobs, args.modes_workers, args.modes_log,
-                  lambda r: (f"{r['dataset']} {r['remedy']} seed {r['seed']}: {r['modes']}/{r['num_modes']} modes, "
-                             f"{r['high_quality']:.1f}% HQ, rev-KL {r['reverse_kl']:.2f} ({r['seconds']:.0f}s)"))
+    jobs = sorted(jobs, key=lambda job: (job["remedy"] not in ("unrolled", "minibatch"), -job["steps"]))
+    sweep = Sweep(_one_run, jobs, RUN_KEY, label=lambda r: f"{r['dataset']} {r['remedy']} seed {r['seed']}",
+                  summary=lambda r: (f"{r['modes']}/{r['num_modes']} modes, {r['high_quality']:.1f}% HQ, "
+                                     f"rev-KL {r['reverse_kl']:.2f} ({r['seconds']:.0f}s)"),
+                  needs=lambda job: device_needs(job["device"]))
+    outcome = run_sweep(sweep, executor(args.ray, args.modes_workers), args.modes_log)
+    return outcome.rows, outcome.failed
 
 
-def _logged(files: list[str], jobs: list[tuple]) -> list[dict]:
+def _from_logs(files: list[str], jobs: list[dict]) -> list[dict]:
     """The logged runs that match ``jobs`` (dataset, remedy, seed and steps); each job at most once."""
-    wanted = {job[:4] for job in jobs}
-    runs: dict[tuple, dict] = {}
-    for name in files:
-        with open(name) as log:
-            for line in filter(str.strip, log):
-                row = json.loads(line)
-                key = (row["dataset"], row["remedy"], row["seed"], row.get("steps"))
-                if key in wanted:
-                    if key in runs:
-                        raise ValueError(f"--modes-from: {key[0]} {key[1]} seed {key[2]} is logged twice")
-                    runs[key] = row
+    runs = logged(files, jobs, RUN_KEY)
     if not runs:
         raise ValueError("--modes-from: no logged run matches the datasets, remedies, seeds and steps asked for")
-    missing = sorted(wanted - runs.keys())
-    if missing:
-        print(f"--modes-from: {len(missing)} run(s) not logged, e.g. {missing[0]}", file=sys.stderr)
+    if len(runs) < len(jobs):
+        print(f"--modes-from: {len(jobs) - len(runs)} of {len(jobs)} run(s) not logged", file=sys.stderr)
     return list(runs.values())
 
 
@@ -215,15 +173,15 @@ def run(args: argparse.Namespace) -> dict:
     for ds in datasets:
         if ds not in DATASETS:
             raise ValueError(f"--modes-datasets: unknown dataset {ds!r}; choose from {', '.join(DATASETS)}")
-    seeds = parse_seeds(args.modes_seeds)
+    seeds = parse_seeds(args.modes_seeds, "--modes-seeds")
     if args.modes_workers < 1 or (args.modes_steps is not None and args.modes_steps < 1):
         raise ValueError("--modes-steps, --modes-workers: must be >= 1")
     steps = {ds: args.modes_steps or STEPS[ds] for ds in datasets}
-    jobs = [(ds, remedy, seed, steps[ds], args.modes_device)
+    jobs = [{"dataset": ds, "remedy": remedy, "seed": seed, "steps": steps[ds], "device": args.modes_device}
             for seed in seeds for ds in datasets for remedy, only in remedies
             if only in (None, ds)]
     start = time.perf_counter()
-    runs = _logged(args.modes_from, jobs) if args.modes_from else _train_all(jobs, args)
+    runs, failed = (_from_logs(args.modes_from, jobs), []) if args.modes_from else _train_all(jobs, args)
     order = [name for name, _ in remedies]
     runs.sort(key=lambda r: (datasets.index(r["dataset"]), order.index(r["remedy"]), r["seed"]))
     results = aggregate(runs)
@@ -232,5 +190,5 @@ def run(args: argparse.Namespace) -> dict:
                          "base": BASE, "datasets": {d: DATASETS[d] for d in datasets},
                          "remedy_settings": {f"{r}/{d}": v for (r, d), v in REMEDY_SETTINGS.items()},
                          "eval": "2500 samples; covered = >= 1 sample within 3 std of the mode"},
-            "wall_seconds": time.perf_counter() - start, "results": results, "runs": runs,
+            "wall_seconds": time.perf_counter() - start, "results": results, "runs": runs, "failed": failed,
             "published": PUBLISHED}

@@ -4,7 +4,8 @@
 
 Starts from the collapse setup of :mod:`ganviz.collapse.experiment` (the one the benchmark uses); every
 config field is also a flag (``--lr_d 2e-4``, ``--pack 4``, ``--data.means '[[0,0],[2,2]]'``).
-``--eval-every N`` adds the metrics over time.
+``--eval-every N`` adds the metrics over time; ``--gif PATH`` / ``--mp4 PATH`` write the plane
+(samples over D's verdict) as it trains.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import argparse
 import json
 import sys
 
+from ganviz.animation.cli import add_export_flags, export_targets, frame_every, write_exports
 from ganviz.cli import step_count
 from ganviz.collapse.coverage import EVAL_SAMPLES, STRICT_SHARE
 from ganviz.collapse.experiment import DATASETS, preset
@@ -31,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--save", metavar="FOLDER", help="also write a checkpoint here")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_export_flags(parser, "the plane (real and generated samples over D's verdict) as it trains")
     add_config_flags(parser)
 
 
@@ -59,6 +62,7 @@ def describe(result: dict) -> str:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from ganviz.animation.frames import mixture_frame, recorder
     from ganviz.collapse.experiment import STEPS, train
 
     if args.steps is None:
@@ -66,6 +70,10 @@ def run(args: argparse.Namespace) -> int:
     if args.eval_every < 0 or args.eval_samples < 1:
         raise ValueError("eval-samples: must be >= 1; eval-every: must be >= 0")
     config = config_from_args(args)
+    targets = export_targets(args)
+    every = frame_every(args, args.steps)
+    frames = recorder(every=every)
+    label = f"{config.data.name} · {config.loss} · remedy {config.remedy} · seed {config.seed}"
     bar = tqdm(total=args.steps, unit="step", disable=args.quiet, file=sys.stderr)
 
     def progress(step: int, report: dict | None) -> None:
@@ -73,14 +81,18 @@ def run(args: argparse.Namespace) -> int:
         if report is not None:
             bar.set_postfix(modes=f"{report['modes']}/{report['num_modes']}", hq=f"{report['high_quality']:.0f}%")
 
+    watch = (lambda t: frames.offer(t.step_count, mixture_frame(t, label))) if targets else None
     result = train(config, args.steps, eval_every=args.eval_every, eval_samples=args.eval_samples,
-                   progress=progress)
+                   progress=progress, watch=watch, watch_every=every if targets else 0)
     bar.close()
     trainer = result.pop("trainer")
     if args.save:
         result["checkpoint"] = str(trainer.save(args.save))
+    result.update(write_exports(frames, targets, args.fps))
     if args.json:
         print(json.dumps({"metrics": result["final"], **{k: v for k, v in result.items() if k != "final"}}))
     else:
         print(describe(result))
+        for fmt in targets:
+            print(f"{fmt.upper()} written to {result[fmt]}")
     return 0

@@ -108,20 +108,26 @@ def treated(config: TrainConfig, treatment: str) -> TrainConfig:
 
 
 def train(config: TrainConfig, steps: int, *, eval_every: int = 0, eval_samples: int = EVAL_SAMPLES,
-          progress: Callable[[int, dict | None], None] | None = None, device=None) -> dict:
+          progress: Callable[[int, dict | None], None] | None = None, device=None,
+          watch: Callable[[Trainer], None] | None = None, watch_every: int = 0) -> dict:
     """Train ``steps`` updates; mode metrics at the end and every ``eval_every`` steps (0: only at
     the end). Returns ``final`` metrics, the ``timeline`` (lists per metric), the wall ``seconds``
-    and the ``config``. ``progress(step, metrics_or_None)`` is called after each chunk."""
+    and the ``config``. ``progress(step, metrics_or_None)`` is called after each chunk;
+    ``watch(trainer)`` at step 0, every ``watch_every`` steps and at the end (the CLI records the
+    frames of an animation with it)."""
     if steps < 1:
         raise ValueError(f"steps: must be >= 1, got {steps}")
-    if eval_every < 0:
-        raise ValueError(f"eval_every: must be >= 0, got {eval_every}")
+    if eval_every < 0 or watch_every < 0:
+        raise ValueError(f"eval_every, watch_every: must be >= 0, got {eval_every}, {watch_every}")
     trainer = Trainer(config, device=device)
     chunk = eval_every or min(steps, 250)
     timeline: dict[str, list] = {}
     start = time.perf_counter()
+    if watch is not None:
+        watch(trainer)
     while trainer.step_count < steps:
-        trainer.step(min(chunk, steps - trainer.step_count))
+        done = trainer.step_count  # each chunk ends on the next multiple of chunk or watch_every
+        trainer.step(min(steps - done, *(every - done % every for every in (chunk, watch_every) if every)))
         report = None
         if eval_every and (trainer.step_count % eval_every == 0 or trainer.step_count == steps):
             report = evaluate(trainer, eval_samples)
@@ -130,6 +136,8 @@ def train(config: TrainConfig, steps: int, *, eval_every: int = 0, eval_samples:
                 timeline.setdefault(key, []).append(report[key])
         if progress is not None:
             progress(trainer.step_count, report)
+        if watch is not None and (watch_every and trainer.step_count % watch_every == 0 or trainer.step_count == steps):
+            watch(trainer)
     seconds = time.perf_counter() - start
     final = evaluate(trainer, eval_samples)
     return {"final": final, "timeline": timeline, "seconds": seconds, "steps": steps,

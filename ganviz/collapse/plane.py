@@ -40,6 +40,17 @@ def plane_grid(extent, resolution: int = HEATMAP_RESOLUTION) -> tuple[np.ndarray
     return xs, ys, np.stack([gx.ravel(), gy.ravel()], 1)
 
 
+def verdict(heatmap: dict) -> np.ndarray:
+    """D's output of :func:`discriminator_heatmap` on [0, 1], for any loss: the probability itself,
+    or a critic's raw score (which has no fixed range) centred on its median and scaled by its
+    largest deviation from it."""
+    z = np.asarray(heatmap["z"], dtype=float)
+    if heatmap["probabilistic"]:
+        return z
+    spread = float(np.abs(z - np.median(z)).max()) or 1.0
+    return 0.5 + 0.5 * (z - np.median(z)) / spread
+
+
 def latent_draw(trainer, n: int, seed: int) -> torch.Tensor:
     return torch.randn(n, trainer.config.model.latent_dim, generator=torch.Generator().manual_seed(seed)).to(
         trainer.device)

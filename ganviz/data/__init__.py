@@ -1,51 +1,54 @@
-"""The dataset registry: one name per dataset, each built from a :class:`DataConfig`."""
+"""The dataset registry: one :class:`DatasetEntry` per name, each built from a :class:`DataConfig`."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
-from ganviz.config import DataConfig
+from ganviz.config import DATASETS, DataConfig
 from ganviz.data.images import ImageDataset, digits, image_folder, torchvision_mnist
 from ganviz.data.toy import GaussianMixture, Spiral, ToyDataset, TwoMoons, grid, ring
 
-DATASETS: dict[str, Callable[[DataConfig], object]] = {
-    "ring8": lambda c: ring(8, c.radius, c.std),
-    "grid25": lambda c: grid(5, c.spacing, c.std),
-    "spiral": lambda c: Spiral(c.radius, c.noise),
-    "moons": lambda c: TwoMoons(c.radius, c.noise),
-    "gaussian": lambda c: GaussianMixture([[0.0, 0.0]], c.std),
-    "custom": lambda c: GaussianMixture(c.means, c.std),
-    "digits": lambda c: digits(c.image_size),
-    "mnist": lambda c: torchvision_mnist("mnist", c.root, c.image_size, c.download),
-    "fashion-mnist": lambda c: torchvision_mnist("fashion-mnist", c.root, c.image_size, c.download),
-    "folder": lambda c: image_folder(c.root, c.image_size, c.channels),
-}
 
-# the DataConfig fields each dataset reads (besides ``name``): the app's form shows only these
-FIELDS = {
-    "ring8": ("radius", "std"),
-    "grid25": ("spacing", "std"),
-    "spiral": ("radius", "noise"),
-    "moons": ("radius", "noise"),
-    "gaussian": ("std",),
-    "custom": ("std", "means"),
-    "digits": ("image_size",),
-    "mnist": ("image_size", "root", "download"),
-    "fashion-mnist": ("image_size", "root", "download"),
-    "folder": ("image_size", "root", "channels"),
-}
+@dataclass(frozen=True)
+class DatasetEntry:
+    """One dataset of the registry: how to build it from a :class:`DataConfig`, one line on what it
+    is, and the config fields it reads besides ``data.name`` (the app's form shows only these)."""
 
-DESCRIPTIONS = {
-    "ring8": "8 Gaussians on a circle: the classic mode-collapse demo",
-    "grid25": "25 Gaussians on a 5x5 grid",
-    "spiral": "a continuous spiral arm",
-    "moons": "two interleaved half circles",
-    "gaussian": "a single Gaussian blob",
-    "custom": "a mixture whose components you place yourself",
-    "digits": "scikit-learn's 1797 handwritten digits (offline), upscaled",
-    "mnist": "MNIST via torchvision (needs its files or internet)",
-    "fashion-mnist": "Fashion-MNIST via torchvision (needs its files or internet)",
-    "folder": "any folder of images (root/<class>/<image>)",
-}
+    build: Callable[[DataConfig], object]
+    description: str
+    fields: tuple[str, ...] = ()
+    toy: bool = True  # a 2D point cloud without class labels; False: images
+
+
+DATASETS.update({
+    "ring8": DatasetEntry(lambda c: ring(8, c.radius, c.std),
+                          "8 Gaussians on a circle: the classic mode-collapse demo", ("data.radius", "data.std")),
+    "grid25": DatasetEntry(lambda c: grid(5, c.spacing, c.std),
+                           "25 Gaussians on a 5x5 grid", ("data.spacing", "data.std")),
+    "spiral": DatasetEntry(lambda c: Spiral(c.radius, c.noise),
+                           "a continuous spiral arm", ("data.radius", "data.noise")),
+    "moons": DatasetEntry(lambda c: TwoMoons(c.radius, c.noise),
+                          "two interleaved half circles", ("data.radius", "data.noise")),
+    "gaussian": DatasetEntry(lambda c: GaussianMixture([[0.0, 0.0]], c.std),
+                             "a single Gaussian blob", ("data.std",)),
+    "custom": DatasetEntry(lambda c: GaussianMixture(c.means, c.std),
+                           "a mixture whose components you place yourself", ("data.std", "data.means")),
+    "digits": DatasetEntry(lambda c: digits(c.image_size),
+                           "scikit-learn's 1797 handwritten digits (offline), upscaled", ("data.image_size",),
+                           toy=False),
+    "mnist": DatasetEntry(lambda c: torchvision_mnist("mnist", c.root, c.image_size, c.download),
+                          "MNIST via torchvision (needs its files or internet)",
+                          ("data.image_size", "data.root", "data.download"), toy=False),
+    "fashion-mnist": DatasetEntry(lambda c: torchvision_mnist("fashion-mnist", c.root, c.image_size, c.download),
+                                  "Fashion-MNIST via torchvision (needs its files or internet)",
+                                  ("data.image_size", "data.root", "data.download"), toy=False),
+    "folder": DatasetEntry(lambda c: image_folder(c.root, c.image_size, c.channels),
+                           "any folder of images (root/<class>/<image>)",
+                           ("data.image_size", "data.root", "data.channels"), toy=False),
+})
+
+# each dataset's description by name, for the pages that show one beside its name
+DESCRIPTIONS = {name: entry.description for name, entry in DATASETS.items()}
 
 # Hub dataset ids for the model cards' ``datasets:`` (the Hub links a model to them). ganviz never
 # downloads these: "digits" is scikit-learn's load_digits, and sklearn-docs/digits is the Hub's copy
@@ -53,16 +56,16 @@ DESCRIPTIONS = {
 HUB_DATASETS = {"digits": "sklearn-docs/digits", "mnist": "ylecun/mnist",
                 "fashion-mnist": "zalando-datasets/fashion_mnist"}
 
-TOY_DATASETS = [name for name in DATASETS if name not in ("digits", "mnist", "fashion-mnist", "folder")]
+TOY_DATASETS = [name for name, entry in DATASETS.items() if entry.toy]
 
 
 def build_dataset(config: DataConfig):
-    return DATASETS[config.name](config)
+    return DATASETS[config.name].build(config)
 
 
 def is_toy(name: str) -> bool:
     return name in TOY_DATASETS
 
 
-__all__ = ["DATASETS", "DESCRIPTIONS", "FIELDS", "HUB_DATASETS", "TOY_DATASETS", "GaussianMixture", "ImageDataset", "Spiral",
-           "ToyDataset", "TwoMoons", "build_dataset", "is_toy"]
+__all__ = ["DATASETS", "DESCRIPTIONS", "HUB_DATASETS", "TOY_DATASETS", "DatasetEntry", "GaussianMixture",
+           "ImageDataset", "Spiral", "ToyDataset", "TwoMoons", "build_dataset", "is_toy"]

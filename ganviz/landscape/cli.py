@@ -1,7 +1,8 @@
 """``python -m ganviz landscape {dirac,divergence,slice}``: the landscape page's numbers, headless.
 
 - ``dirac``: a Dirac-GAN trajectory summary and its verdict with the number behind it (every
-  :class:`DiracConfig` field is a flag).
+  :class:`DiracConfig` field is a flag); ``--gif PATH`` / ``--mp4 PATH`` animate the trajectory
+  over the value surface.
 - ``divergence``: D*, V(D*, G) beside 2·JSD - log 4, and JSD vs W1 as the fake density slides.
 - ``slice``: a filter-normalised loss slice of a checkpoint, or of a small GAN trained here.
 
@@ -21,6 +22,7 @@ import numpy as np
 
 
 def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
+    from ganviz.animation.cli import add_export_flags
     from ganviz.cli import step_count
     from ganviz.landscape.dirac import DiracConfig
     from ganviz.landscape.divergences import KINDS
@@ -35,6 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
     dirac.add_argument("--extent", type=float, default=2.0, help="the grid spans [-extent, extent]^2")
     dirac.add_argument("--resolution", type=int, default=200, help="grid points per axis")
     dirac.add_argument("--every", type=int, default=0, help="print the trajectory every N steps (0: about 10 rows)")
+    add_export_flags(dirac, "the trajectory over the value surface")
 
     div = sub.add_parser("divergence", help="optimal discriminator and JSD vs Wasserstein in 1D",
                          description=f"Densities are KIND:LOC,SCALE with KIND one of: "
@@ -84,10 +87,13 @@ def _write(path: str | None, report: dict) -> None:
 
 
 def _dirac(args) -> int:
+    from ganviz.animation.cli import export_targets, frame_every, write_exports
+    from ganviz.animation.frames import dirac_recorder
     from ganviz.landscape.dirac import DiracConfig, landscape, trajectory
 
     flat = {k[4:]: v for k, v in vars(args).items() if k.startswith("cfg:") and v is not None}
     config = DiracConfig.from_dict(flat)
+    targets = export_targets(args)
     game, path = config.game, trajectory(config)
     surface = landscape(config, args.extent, args.resolution)
     regs = [f"{name} {w:g}" for name, w in (("GP", game.gp_weight), ("R1", game.r1_weight),
@@ -104,6 +110,10 @@ def _dirac(args) -> int:
     print(f"verdict: {path['verdict'].describe()}")
     print(f"distance to the equilibrium (0, 0): start {d[0]:.4g}, end {d[-1]:.4g}, min {np.nanmin(d):.4g}")
     _write(args.json, {"config": config.to_dict(), "surface": surface, "trajectory": path})
+    frames = dirac_recorder(surface, path, "value", f"Dirac-GAN, {config.loss}, {config.mode}",
+                            every=frame_every(args, config.steps))
+    for fmt, written in write_exports(frames, targets, args.fps).items():
+        print(f"{fmt.upper()} written to {written}")
     return 0
 
 

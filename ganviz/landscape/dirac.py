@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ganviz.config import Config, spec
+from ganviz.config import RegularizerConfig, spec
 from ganviz.landscape.network import symmetric_axis
 from ganviz.training.losses import LOSSES
 from ganviz.training.regularizers import gradient_penalty, r1_penalty
@@ -38,21 +38,18 @@ AT_REST = 1e-6         # a path whose steps move it by less than AT_REST x its d
 
 
 @dataclass
-class DiracConfig(Config):
-    """One Dirac-GAN experiment: the game (loss, regularisers) and the optimiser that plays it."""
+class DiracConfig(RegularizerConfig):
+    """One Dirac-GAN experiment: the game (loss, regularisers) and the optimiser that plays it. The
+    penalties and the weight clip are the run configuration's own fields (:class:`RegularizerConfig`):
+    here D's one weight is ψ, and the penalties are taken at the data point 0 and the fake point θ."""
 
-    loss: str = spec("ns", choices=lambda: list(LOSSES), help="GAN loss from the registry")
+    loss: str = spec("ns", choices=LOSSES, help="GAN loss from the registry")
     mode: str = spec("simultaneous", choices=MODES,
                      help="simultaneous: both players step from the same point; alternating: D first, then G sees the new D")
     lr_d: float = spec(0.1, min=0, min_exclusive=True, max=10, help="discriminator step size (TTUR if != lr_g)")
     lr_g: float = spec(0.1, min=0, min_exclusive=True, max=10, help="generator step size")
     momentum: float = spec(0.0, min=-0.9, max=0.99,
                            help="heavy-ball momentum of both players; negative values damp the rotation (Gidel et al. 2019)")
-    gp_weight: float | None = spec(None, min=0, max=1e3, optional=True,
-                                   help="WGAN-GP penalty (||grad_x D|| - 1)^2 weight (empty: the loss's default)")
-    r1_weight: float = spec(0.0, min=0, max=1e3, help="R1 penalty 0.5 ||grad_x D(real)||^2 weight")
-    weight_clip: float | None = spec(None, min=0, max=100, optional=True,
-                                     help="clip psi to [-c, c] after each D step (empty: the loss's default)")
     noise_std: float = spec(0.0, min=0, max=10,
                             help="instance noise: std of the Gaussian noise added to real and fake samples before D")
     steps: int = spec(300, min=1, max=100_000, help="number of D+G updates")

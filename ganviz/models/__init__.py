@@ -1,11 +1,12 @@
-"""The model registry: each entry builds a (generator, discriminator) pair for a data shape."""
+"""The model registry: each :class:`Architecture` builds a (generator, discriminator) pair for a data shape."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 from torch import nn
 
-from ganviz.config import ModelConfig
+from ganviz.config import MODELS, ModelConfig
 from ganviz.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from ganviz.models.mlp import MLPDiscriminator, MLPGenerator
 
@@ -24,25 +25,33 @@ def _dcgan(c: ModelConfig, shape: tuple, num_classes: int) -> tuple[nn.Module, n
     return g, d
 
 
-MODELS: dict[str, Callable[[ModelConfig, tuple, int], tuple[nn.Module, nn.Module]]] = {
-    "mlp": _mlp,
-    "dcgan": _dcgan,
-}
+@dataclass(frozen=True)
+class Architecture:
+    """One architecture of the registry: its builder ``(config, data shape, classes) -> (G, D)``, one
+    line on what it is, and the config fields it reads besides ``model.arch`` (the app's form shows
+    only these)."""
+
+    build: Callable[[ModelConfig, tuple, int], tuple[nn.Module, nn.Module]]
+    description: str
+    fields: tuple[str, ...] = ()
 
 
-# the ModelConfig fields each architecture reads (besides ``arch``): the app's form shows only these
-FIELDS = {
-    "mlp": ("latent_dim", "width", "depth", "activation", "batchnorm", "spectral_norm", "dropout", "residual",
-            "conditional"),
-    "dcgan": ("latent_dim", "channels", "spectral_norm", "dropout", "residual", "conditional"),
-}
+MODELS.update({
+    "mlp": Architecture(_mlp, "fully connected layers, for any data shape",
+                        ("model.latent_dim", "model.width", "model.depth", "model.activation", "model.batchnorm",
+                         "model.spectral_norm", "model.dropout", "model.residual", "model.conditional")),
+    "dcgan": Architecture(_dcgan, "convolutional (DCGAN), for 28x28 or 32x32 images",
+                          ("model.latent_dim", "model.channels", "model.spectral_norm", "model.dropout",
+                           "model.residual", "model.conditional")),
+})
 
 
 def build_models(config: ModelConfig, shape: tuple, num_classes: int = 0) -> tuple[nn.Module, nn.Module]:
     """Generator and discriminator for data of ``shape``; conditional when config.conditional."""
     if config.conditional and not num_classes:
         raise ValueError("model.conditional: the dataset has no class labels")
-    return MODELS[config.arch](config, tuple(shape), num_classes if config.conditional else 0)
+    return MODELS[config.arch].build(config, tuple(shape), num_classes if config.conditional else 0)
 
 
-__all__ = ["FIELDS", "MODELS", "build_models", "DCGANGenerator", "DCGANDiscriminator", "MLPGenerator", "MLPDiscriminator"]
+__all__ = ["MODELS", "Architecture", "build_models", "DCGANGenerator", "DCGANDiscriminator", "MLPGenerator",
+           "MLPDiscriminator"]

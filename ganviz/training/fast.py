@@ -4,8 +4,8 @@ A toy GAN update is a few hundred tiny kernels. Launched one by one from Python 
 ``.item()`` per step, as tutorials log) the GPU mostly waits for the host. Captured once as a
 CUDA graph, the same kernels run back to back, many times as fast (docs/tuning_notes.md has the
 numbers). What is captured is :meth:`Trainer.update` itself, the plain path's own code, so both paths
-compute the same function; they differ only by the rounding of the fused, capturable Adam that a
-graph needs.
+compute the same function; they differ only by the rounding of the fused, capturable optimisers
+that a graph needs.
 
 What the capture relies on, and how it is kept true:
 
@@ -21,8 +21,9 @@ What the capture relies on, and how it is kept true:
   work: no host reads, no Python-side state that changes between updates). Other remedies, CPUs,
   and any configuration whose capture fails run eagerly, and :attr:`FastPath.reason` says why.
 
-The other half of the fast path works everywhere, the CPU included: fused Adam, one kernel per
-optimiser step instead of a loop over parameters (a noticeable share of a toy step on a CPU).
+The other half of the fast path works everywhere, the CPU included: fused Adam and SGD, one kernel
+per optimiser step instead of a loop over parameters (a noticeable share of a toy step on a CPU);
+RMSprop, which torch does not fuse, keeps its own loop.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from typing import Callable, Sequence
 
 import torch
 
+from ganviz.training.optimizers import entry_of
 from ganviz.training.remedies import Remedy
 
 WARMUP_UPDATES = 3       # eager updates before a capture (lazy optimiser state, cuBLAS handles)
@@ -148,8 +150,9 @@ class FastPath:
     """The Trainer's fast path. ``mode``: "auto" (the default: use it), True (the same, and warn
     when CUDA graphs cannot be used) or False (the plain path, the reference).
 
-    It has two parts. Fused Adam (one kernel per optimiser step, on the CPU as on a GPU; the
-    same update as torch's default Adam up to rounding) is used wherever the fast path is on.
+    It has two parts. Fused optimisers (one kernel per optimiser step, on the CPU as on a GPU; the
+    same update as torch's default one up to rounding; Adam and SGD, which torch fuses) are used
+    wherever the fast path is on.
     CUDA graphs are used where they can be: :attr:`graphs` says whether, :attr:`reason` why not.
     """
 
@@ -174,8 +177,14 @@ class FastPath:
         if not self.active:
             return "plain path (fast path turned off)"
         if self.graphs:
-            return "fast path: CUDA graph (one replay per update), fused Adam"
-        return f"fast path: fused Adam, no CUDA graphs ({self.reason})"
+            return f"fast path: CUDA graph (one replay per update), {self._updates()}"
+        return f"fast path: {self._updates()}, no CUDA graphs ({self.reason})"
+
+    def _updates(self) -> str:
+        """The players' optimisers as they step here: "fused Adam", or "fused SGD (G), RMSprop (D)"."""
+        g, d = (("fused " if entry.fused else "") + entry.label
+                for entry in map(entry_of, (self.trainer.opt_g, self.trainer.opt_d)))
+        return g if g == d else f"{g} (G), {d} (D)"
 
     def _obstacle(self) -> str | None:
         t = self.trainer
@@ -189,13 +198,14 @@ class FastPath:
         return None
 
     def _fused_optimisers(self) -> None:
-        """Fused Adam; on a GPU also capturable (its step counter on the device, so a graph never
-        reads it on the host)."""
+        """Each optimiser's fast-path options from its registry entry: fused where torch fuses it;
+        on a GPU capturable (its step counter on the device, so a graph never reads it on the host)."""
         t = self.trainer
         on_gpu = t.device.type == "cuda"
         for opt in (t.opt_g, t.opt_d):
+            options = entry_of(opt).fast(on_gpu)
             for group in opt.param_groups:
-                group.update(fused=True, foreach=None, capturable=on_gpu)
+                group.update(options)
             for state in opt.state.values():
                 step = state.get("step")
                 if torch.is_tensor(step) and (step.device != t.device or step.dtype != torch.float32):

@@ -2,7 +2,7 @@
 
 ``d(real, fake, real_target)`` — the discriminator's loss (``real_target`` < 1 is one-sided
 label smoothing) and ``g(fake)`` — the generator's loss. A new loss is two functions here plus
-one line in ``LOSSES``.
+one line in ``LOSSES`` (the registry the config's ``loss`` field names, filled here).
 """
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from typing import Callable
 
 import torch
 import torch.nn.functional as F
+
+from ganviz.config import LOSSES
 
 Tensor = torch.Tensor
 
@@ -62,11 +64,11 @@ class GANLoss:
     probabilistic: bool = True  # D's logit is a probability through a sigmoid
 
 
-LOSSES: dict[str, GANLoss] = {
+LOSSES.update({
     "minimax": GANLoss(bce_d, minimax_g, "saturating minimax (original)"),
     "ns": GANLoss(bce_d, non_saturating_g, "non-saturating BCE"),
     "wgan": GANLoss(wasserstein_d, wasserstein_g, "WGAN (weight clipping)", weight_clip=0.01, probabilistic=False),
     "wgan-gp": GANLoss(wasserstein_d, wasserstein_g, "WGAN-GP", gp_weight=10.0, probabilistic=False),
     "lsgan": GANLoss(least_squares_d, least_squares_g, "least squares (LSGAN)", probabilistic=False),
     "hinge": GANLoss(hinge_d, wasserstein_g, "hinge", probabilistic=False),
-}
+})

@@ -16,12 +16,15 @@ import torch
 from ganviz.config import TrainConfig
 from ganviz.models import build_models
 from ganviz.resources import MB
+from ganviz.training.optimizers import OPTIMIZERS
 
 
 @dataclass(frozen=True)
 class MemoryEstimate:
-    """Bytes a run holds: weights, what the optimisers keep per weight (a gradient, Adam's two
-    moments, the update's temporaries), and one update's activations (kept for the backward pass).
+    """Bytes a run holds: weights, what the optimisers keep per weight (a gradient, the update's
+    temporaries and each player's optimiser state: none for plain SGD, one tensor for SGD with
+    momentum, one to three for RMSprop, Adam's two moments), and one update's activations (kept for
+    the backward pass).
     Checked against measured peaks in docs/reliability.md: an upper bound, 1.1-2.4x the measured peak."""
 
     parameters: int
@@ -42,7 +45,7 @@ class MemoryEstimate:
                        else "activations not counted")
         return (f"{'about' if self.traced else 'at least'} {self.total / MB:,.0f} MB ({who}{self.parameters:,} "
                 f"parameters: {self.weights / MB:,.0f} MB of weights, {self.optimizer / MB:,.0f} MB of gradients "
-                f"and Adam state, {activations})")
+                f"and optimiser state, {activations})")
 
     def times(self, members: int) -> "MemoryEstimate":
         """The estimate for ``members`` such runs trained together (a phase diagram)."""
@@ -65,13 +68,13 @@ def estimate_training_memory(config: TrainConfig, shape: list[int] | tuple[int, 
 
     if above is not None:
         with torch.device("meta"):
-            bare = torch.nn.ModuleList(build_models(config.model, tuple(shape), num_classes))
-        estimate = _untraced(bare, config)
+            bare = build_models(config.model, tuple(shape), num_classes)
+        estimate = _untraced(*bare, config)
         if estimate.total > above:
             return estimate
     with torch.device("meta"):
         gan = GAN(config.to_dict(), list(shape), num_classes)
-    estimate = _untraced(gan, config)
+    estimate = _untraced(gan.generator, gan.discriminator, config)
     if above is not None and estimate.total > above:
         return estimate
     g_outputs, d_outputs = _traced_outputs(gan, config, num_classes)
@@ -83,12 +86,16 @@ def estimate_training_memory(config: TrainConfig, shape: list[int] | tuple[int, 
     return dataclasses.replace(estimate, activations=activations, traced=True)
 
 
-def _untraced(network: torch.nn.Module, config: TrainConfig) -> MemoryEstimate:
-    """Weights and optimiser state of ``network``, activations not yet counted."""
-    parameters = sum(p.numel() for p in network.parameters())
-    # a gradient, Adam's two moments and the update's temporaries per weight
-    optimizer = 4 * sum(p.numel() * p.element_size() for p in network.parameters())
-    return MemoryEstimate(parameters, weight_bytes(network), optimizer, 0, config.batch_size, traced=False)
+def _untraced(generator: torch.nn.Module, discriminator: torch.nn.Module, config: TrainConfig) -> MemoryEstimate:
+    """Weights and optimiser state of the two players, activations not yet counted."""
+    parameters = optimizer = 0
+    for net, name in ((generator, config.optimizer_g), (discriminator, config.optimizer_d)):
+        parameters += sum(p.numel() for p in net.parameters())
+        # per weight: a gradient, the update's temporaries and the tensors this player's optimiser keeps
+        optimizer += (2 + OPTIMIZERS[name].state_per_weight(config)) * sum(p.numel() * p.element_size()
+                                                                           for p in net.parameters())
+    weights = weight_bytes(generator) + weight_bytes(discriminator)
+    return MemoryEstimate(parameters, weights, optimizer, 0, config.batch_size, traced=False)
 
 
 def weight_bytes(network: torch.nn.Module) -> int:

@@ -5,13 +5,16 @@ label smoothing, seed), one GAN per cell, all cells trained at once as one
 :class:`~ganviz.training.population.Population`, and each cell scored by the modes its generator
 covers (:func:`ganviz.collapse.coverage.mode_metrics`: nearest mixture mean, high quality within 3 std,
 covered with at least one high-quality sample). The "Phase diagram" page draws it live;
-``python -m ganviz phase --x lr_d=1e-4:1e-2:5 --y n_critic=1,2,5 --steps 2000`` prints it.
+``python -m ganviz phase --x lr_d=1e-4:1e-2:5 --y n_critic=1,2,5 --steps 2000`` prints it, and
+``--seeds 0-4`` trains it once per seed (:func:`train_diagram`, one run of a :mod:`ganviz.sweeps`
+sweep each: local processes or Ray tasks) and prints the mean (:func:`over_seeds`).
 """
 from __future__ import annotations
 
 import math
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -133,6 +136,16 @@ class PhaseDiagram:
         self.scored_step = population.step_count
         self._scored_at = time.monotonic()
 
+    def train(self, steps: int, on_chunk: Callable[[int], None] | None = None, chunk: int = 50) -> None:
+        """Every cell up to ``steps`` updates, ``chunk`` at a time; ``on_chunk(n)`` after each
+        chunk (a progress bar)."""
+        population = self.population
+        while population.step_count < steps:
+            n = min(chunk, steps - population.step_count)
+            population.step(n)
+            if on_chunk is not None:
+                on_chunk(n)
+
     def refresh(self, _population=None) -> None:
         if time.monotonic() - self._scored_at >= self.interval:
             self.score()
@@ -146,3 +159,32 @@ class PhaseDiagram:
                 "modes": self.modes.tolist(), "high_quality": self.high_quality.tolist(),
                 "diverged_at": population.diverged_at.reshape(self.shape).tolist(),
                 "data": population.config.data.name, "path": population.describe()}
+
+
+def train_diagram(config: dict, axes: dict, steps: int, streams: str = "shared") -> dict:
+    """One diagram trained headless and scored, as a JSON-ready row that repeats its inputs: the
+    unit of work of a sweep over seeds. The whole grid is one run because it trains as one
+    batched population (the reason a diagram is fast); a cell per run would lose that."""
+    diagram = PhaseDiagram(TrainConfig.from_dict(config), axes["x"], axes["xs"], axes["y"], axes["ys"],
+                           streams=streams)
+    diagram.train(steps)
+    diagram.score()
+    return {"config": config, "axes": axes, "steps": steps, "streams": streams, "seed": config["seed"],
+            "result": diagram.result()}
+
+
+def over_seeds(rows: list[dict]) -> dict:
+    """Rows of :func:`train_diagram` for one grid on several seeds as one result: each cell's mean
+    modes and high-quality share over the seeds it did not diverge on (NaN if it diverged on
+    all), and on how many seeds it diverged."""
+    first = rows[0]["result"]
+    seeds = [row["seed"] for row in rows]
+    diverged = np.array([row["result"]["diverged_at"] for row in rows]) > 0
+
+    def mean(name: str) -> list:
+        values = np.array([row["result"][name] for row in rows], dtype=float)
+        count = (~np.isnan(values)).sum(0)
+        return np.where(count > 0, np.nansum(values, 0) / np.maximum(count, 1), np.nan).tolist()
+
+    return {**{k: first[k] for k in ("x", "y", "step", "num_modes", "data", "path")}, "seeds": seeds,
+            "modes": mean("modes"), "high_quality": mean("high_quality"), "diverged": diverged.sum(0).tolist()}

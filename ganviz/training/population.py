@@ -1,13 +1,14 @@
 """Many toy GANs at once: a population trained as one batched model.
 
 N GANs of one architecture, each with its own seed and hyperparameters (learning rates, Adam
-betas, loss, D steps per G step, penalties, label smoothing), train together. Their parameters
-are stacked on a leading member axis (``torch.func.stack_module_state``) and the core's own MLP
-modules run for all members at once (``vmap`` over ``functional_call``), so every layer is one
-batched matrix product instead of N small ones. The losses are the registry's functions, vmapped
-so each member gets its own mean; a batched Adam applies per-member learning rates. On a GPU the
-whole population update is one CUDA graph (:class:`~ganviz.training.fast.GraphedLoop`), and 64
-GANs train in about the time one takes.
+betas, momentum, RMSprop's decay, loss, D steps per G step, penalties, label smoothing), train
+together. Their parameters are stacked on a leading member axis
+(``torch.func.stack_module_state``) and the core's own MLP modules run for all members at once
+(``vmap`` over ``functional_call``), so every layer is one batched matrix product instead of N
+small ones. The losses are the registry's functions, vmapped so each member gets its own mean;
+each player's optimiser (one for all members, from the registry) applies per-member learning
+rates and settings. On a GPU the whole population update is one CUDA graph
+(:class:`~ganviz.training.fast.GraphedLoop`), and 64 GANs train in about the time one takes.
 
 With ``streams="member"`` each member draws its data and latents from its own generator, in the
 order :class:`~ganviz.training.Trainer` does, so member i retraces ``Trainer(configs[i])`` up to
@@ -37,11 +38,12 @@ from ganviz.training.gan import GAN
 from ganviz.training.history import History
 from ganviz.training.memory import estimate_training_memory
 from ganviz.training.losses import LOSSES
+from ganviz.training.optimizers import OPTIMIZERS
 from ganviz.training.trainer import METRICS
 
 # settings that may differ between members; every other config field must be the same for all
-MEMBER_FIELDS = ("loss", "lr_g", "lr_d", "beta1", "beta2", "n_critic", "gp_weight", "r1_weight",
-                 "weight_clip", "weight_decay", "label_smoothing", "seed")
+MEMBER_FIELDS = ("loss", "lr_g", "lr_d", "beta1", "beta2", "momentum", "rmsprop_alpha", "n_critic", "gp_weight",
+                 "r1_weight", "weight_clip", "weight_decay", "label_smoothing", "seed")
 
 
 def check_batchable(configs: list[TrainConfig]) -> None:
@@ -91,36 +93,52 @@ def _per_member(t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return t.view(-1, *([1] * (like.dim() - 1)))
 
 
-class BatchedAdam:
-    """torch.optim.Adam's update, applied to stacked parameters with a learning rate and betas per
-    member. ``step(grads, active)`` leaves members where ``active`` is False untouched."""
+def _shaped(value, like: torch.Tensor):
+    """A hyperparameter shaped to broadcast against ``like``: (N,) vectors per member, inside tuples
+    too (Adam's betas); a switch (RMSprop's centring) as it is."""
+    if isinstance(value, tuple):
+        return tuple(_shaped(v, like) for v in value)
+    return _per_member(value, like) if torch.is_tensor(value) else value
 
-    def __init__(self, params: list[torch.Tensor], lr: torch.Tensor, beta1: torch.Tensor,
-                 beta2: torch.Tensor, eps: float = 1e-8):
-        self.params, self.lr, self.beta1, self.beta2, self.eps = params, lr, beta1, beta2, eps
-        self.exp_avg = [torch.zeros_like(p) for p in params]
-        self.exp_avg_sq = [torch.zeros_like(p) for p in params]
+
+class BatchedOptimizer:
+    """A registry optimiser's pure update (:mod:`ganviz.training.optimizers`), applied to stacked
+    parameters with a learning rate and settings per member. It keeps the buffers any member's
+    settings need: a member without momentum gets a buffer too, which with momentum 0 steps exactly
+    as none would. ``step(grads, active)`` leaves members where ``active`` is False untouched."""
+
+    def __init__(self, name: str, params: list[torch.Tensor], lr: torch.Tensor, configs: list[TrainConfig]):
+        self.optimizer, self.params = OPTIMIZERS[name], params
+        settings = [self.optimizer.settings(c) for c in configs]
+        self.hp = {"lr": lr, **{k: _member_values([s[k] for s in settings], lr.device) for k in settings[0]}}
+        names = dict.fromkeys(n for s in settings for n in self.optimizer.buffers(s))
+        self.state = [{n: torch.zeros_like(p) for n in names} for p in params]
         self.steps = torch.zeros_like(lr)
 
     @torch.no_grad()
     def step(self, grads: list[torch.Tensor], active: torch.Tensor | None = None) -> None:
         steps = self.steps + (1 if active is None else active.to(self.steps.dtype))
-        step_size = self.lr / (1 - self.beta1 ** steps)
-        correction2_sqrt = (1 - self.beta2 ** steps).sqrt()
-        for p, g, m, v in zip(self.params, grads, self.exp_avg, self.exp_avg_sq):
-            b1, b2 = _per_member(self.beta1, p), _per_member(self.beta2, p)
-            m_new = m.lerp(g, 1 - b1)
-            v_new = v * b2 + (1 - b2) * g * g
-            denom = v_new.sqrt() / _per_member(correction2_sqrt, p) + self.eps
-            p_new = p - _per_member(step_size, p) * (m_new / denom)
+        for p, g, state in zip(self.params, grads, self.state):
+            hp = {k: _shaped(v, p) for k, v in self.hp.items()}
+            p_new, new = self.optimizer.update(p, g, state, _per_member(steps, p), hp)
             if active is not None:
                 keep = _per_member(active, p)
-                m_new, v_new, p_new = (torch.where(keep, new, old) for new, old in
-                                       ((m_new, m), (v_new, v), (p_new, p)))
-            m.copy_(m_new)
-            v.copy_(v_new)
+                p_new = torch.where(keep, p_new, p)
+                new = {k: torch.where(keep, v, state[k]) for k, v in new.items()}
             p.copy_(p_new)
+            for k, v in new.items():
+                state[k].copy_(v)
         self.steps.copy_(steps)
+
+
+def _member_values(values: list, device):
+    """One setting across the members: numbers as an (N,) vector, tuples element by element, a
+    switch as its one value (settings that are not MEMBER_FIELDS are the same for every member)."""
+    if isinstance(values[0], tuple):
+        return tuple(_member_values(list(v), device) for v in zip(*values))
+    if isinstance(values[0], bool):
+        return values[0]
+    return torch.tensor(values, dtype=torch.float32, device=device)
 
 
 class Population:
@@ -170,9 +188,10 @@ class Population:
         for k in range(n_critic.max()):
             who = n_critic > k
             self.critic_masks.append((who, None if who.all() else torch.tensor(who, device=self.device)))
-        betas = [vector([c.beta1 for c in configs]), vector([c.beta2 for c in configs])]
-        self.opt_g = BatchedAdam(self.generator.parameters, vector([c.lr_g for c in configs]), *betas)
-        self.opt_d = BatchedAdam(self.discriminator.parameters, vector([c.lr_d for c in configs]), *betas)
+        self.opt_g = BatchedOptimizer(self.config.optimizer_g, self.generator.parameters,
+                                      vector([c.lr_g for c in configs]), configs)
+        self.opt_d = BatchedOptimizer(self.config.optimizer_d, self.discriminator.parameters,
+                                      vector([c.lr_d for c in configs]), configs)
 
         seeds = [c.seed for c in configs] if streams == "member" else [self.config.seed]
         self.streams = streams

@@ -1,7 +1,10 @@
 """The mode-collapse remedy registry.
 
-A remedy changes a GAN through four hooks the :class:`~ganviz.training.trainer.Trainer` calls;
-each defaults to "no change", so a remedy overrides only what it touches:
+Each remedy is one class: its ``label``, ``description`` and the TrainConfig ``fields`` that set
+it up (the app's form shows them when it is chosen, the CLI's help names it beside them), the
+constraints it puts on a config (``check``), and the hooks that do the work. It changes a GAN
+through four hooks the :class:`~ganviz.training.trainer.Trainer` calls; each defaults to "no
+change", so a remedy overrides only what it touches:
 
 - ``wrap_models(G, D)``: swap in modified networks (packing, minibatch features, mixtures).
 - ``discriminator_penalty(trainer)``: a term added to D's loss.
@@ -22,12 +25,16 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call
 
+from ganviz.config import REMEDIES
+from ganviz.models import build_models
 from ganviz.models.layers import ProjectionHead
+from ganviz.training.optimizers import entry_of
 
 
 class Remedy:
     label = "none"
     description = "The plain GAN: nothing is done against mode collapse."
+    fields: tuple[str, ...] = ()
     # True when the hooks are pure tensor work, drawing randomness only from the trainer's
     # generator and keeping no Python-side state between updates: then the CUDA-graph fast path
     # may replay them (ganviz.training.fast). Checked against the eager path on a GPU in the tests.
@@ -35,6 +42,11 @@ class Remedy:
 
     def __init__(self, config):
         self.config = config
+
+    @classmethod
+    def check(cls, config, prefix: str = "") -> None:
+        """Raise ValueError naming the field if ``config`` cannot run this remedy (its own fields'
+        ranges are the config's spec)."""
 
     def wrap_models(self, generator: nn.Module, discriminator: nn.Module) -> tuple[nn.Module, nn.Module]:
         return generator, discriminator
@@ -67,39 +79,36 @@ def _feature_width(discriminator: nn.Module) -> int:
 class Unrolled(Remedy):
     """G is scored by a copy of D advanced k optimiser steps ahead, differentiating through
     those steps: G sees how D would react to its move, so hopping to the mode D currently
-    trusts no longer pays. The look-ahead replays D's own Adam update (with its moment
-    estimates) on a functional copy of D's parameters."""
+    trusts no longer pays. The look-ahead replays D's own optimiser step (the registry's pure
+    update, with D's optimiser state: Adam's moment estimates, a momentum buffer) on a functional
+    copy of D's parameters."""
 
     label = "unrolled GAN"
     description = ("G looks k discriminator updates ahead and is scored by that future D; "
                    "gradients flow back through the unrolled updates (Metz et al. 2017).")
+    fields = ("unroll_steps",)
 
     def lookahead(self, trainer, real, real_y, fake, y) -> dict[str, torch.Tensor]:
-        """D's parameters after ``unroll_steps`` Adam steps on this batch, starting from a copy of
-        the live ones: differentiable functions of ``fake`` (the live D is left untouched)."""
+        """D's parameters after ``unroll_steps`` steps of D's optimiser on this batch, starting from a
+        copy of the live ones: differentiable functions of ``fake`` (the live D is left untouched)."""
         disc, opt = trainer.discriminator, trainer.opt_d
-        group = opt.param_groups[0]
-        lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
+        optimizer, group = entry_of(opt), opt.param_groups[0]  # the group holds lr and the settings
         live = dict(disc.named_parameters())
         params = {n: p.detach().clone().requires_grad_(True) for n, p in live.items()}
         buffers = dict(disc.named_buffers())
-        moments = {}
+        states, steps = {}, {}
         for n, p in live.items():
-            state = opt.state.get(p, {})
-            zeros = torch.zeros_like(p)
-            moments[n] = (state.get("exp_avg", zeros), state.get("exp_avg_sq", zeros), float(state.get("step", 0)))
+            state = opt.state.get(p, {})  # empty before D's first step: the buffers start at zero
+            states[n] = {k: state.get(k, torch.zeros_like(p)) for k in optimizer.buffers(group)}
+            steps[n] = float(state.get("step", 0))
         for _ in range(self.config.unroll_steps):
             loss = trainer.loss.d(functional_call(disc, (params, buffers), (real, real_y)),
                                   functional_call(disc, (params, buffers), (fake, y)), trainer.real_target)
             grads = torch.autograd.grad(loss, list(params.values()), create_graph=True)
             stepped = {}
             for (n, p), g in zip(params.items(), grads):
-                m, v, t = moments[n]
-                m, v, t = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g, t + 1
-                # sqrt(v + eps^2), not sqrt(v): finite second derivative where a gradient is exactly 0
-                denom = (v / (1 - b2 ** t) + eps * eps).sqrt() + eps
-                stepped[n] = p - lr * (m / (1 - b1 ** t)) / denom
-                moments[n] = (m, v, t)
+                steps[n] += 1
+                stepped[n], states[n] = optimizer.update(p, g, states[n], steps[n], group, differentiable=True)
             params = stepped
         return params
 
@@ -194,6 +203,7 @@ class HistoricalAveraging(Remedy):
     label = "historical averaging"
     description = ("Both players are pulled towards the average of their own past parameters, damping "
                    "the chase from mode to mode (Salimans et al. 2016).")
+    fields = ("remedy_weight",)
 
     def __init__(self, config):
         super().__init__(config)
@@ -255,15 +265,20 @@ class PacGAN(Remedy):
     graph_safe = True
     description = ("D judges m samples packed together, so a generator that repeats itself is easy to "
                    "catch (Lin et al. 2018).")
+    fields = ("pack",)
+
+    @classmethod
+    def check(cls, config, prefix: str = "") -> None:
+        if config.batch_size % config.pack:
+            raise ValueError(f"{prefix}batch_size: PacGAN packs {config.pack} samples per discriminator input, "
+                             f"so the batch size must be a multiple of pack; got {config.batch_size}")
 
     def wrap_models(self, generator, discriminator):
-        from ganviz.models import MODELS
-
         if getattr(generator, "num_classes", 0):
             raise ValueError("remedy: PacGAN packs unconditional samples; turn model.conditional off")
         shape = generator.out_shape
         packed_shape = (shape[0] * self.config.pack, *shape[1:])
-        packed_d = MODELS[self.config.model.arch](self.config.model, packed_shape, 0)[1]
+        packed_d = build_models(self.config.model, packed_shape)[1]
         return generator, PackedDiscriminator(packed_d, self.config.pack)
 
 
@@ -326,6 +341,13 @@ class Mixture(Remedy):
     graph_safe = True
     description = ("Several generators share one D, which must also tell them apart; being "
                    "recognisable pushes them onto different modes (MAD-GAN / MGAN).")
+    fields = ("n_generators", "remedy_weight")
+
+    @classmethod
+    def check(cls, config, prefix: str = "") -> None:
+        if config.batch_size < config.n_generators:
+            raise ValueError(f"{prefix}batch_size: each of the {config.n_generators} generators needs a sample "
+                             f"in every batch; got {config.batch_size}")
 
     def wrap_models(self, generator, discriminator):
         k = self.config.n_generators
@@ -346,7 +368,7 @@ class Mixture(Remedy):
         return default(trainer.discriminator(fake, y)) + self._identification_loss(trainer, fake, y)
 
 
-REMEDIES: dict[str, type[Remedy]] = {
+REMEDIES.update({
     "none": Remedy,
     "unrolled": Unrolled,
     "minibatch": MinibatchDiscrimination,
@@ -354,4 +376,4 @@ REMEDIES: dict[str, type[Remedy]] = {
     "historical-averaging": HistoricalAveraging,
     "pacgan": PacGAN,
     "mixture": Mixture,
-}
+})

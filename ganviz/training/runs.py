@@ -11,8 +11,17 @@ RUNS = Path("runs")
 
 
 def new_run_folder() -> Path:
-    """A fresh folder name under ``runs/`` for a run saved now."""
-    return RUNS / time.strftime("train-%Y%m%d-%H%M%S")
+    """A new, empty folder under ``runs/`` for a run saved now, named by the time. It is created
+    here, so that two visitors saving in the same second get two folders, not one overwritten."""
+    stamp = time.strftime("train-%Y%m%d-%H%M%S")
+    RUNS.mkdir(parents=True, exist_ok=True)
+    for suffix in ["", *(f"-{n}" for n in range(2, 1000))]:
+        try:
+            (RUNS / (stamp + suffix)).mkdir()
+            return RUNS / (stamp + suffix)
+        except FileExistsError:
+            continue
+    raise RuntimeError(f"{RUNS}: 999 runs saved within one second")
 
 
 def zipped(folder: Path) -> bytes:

@@ -22,6 +22,7 @@ from ganviz.training.gan import GAN
 from ganviz.training.history import History
 from ganviz.training.losses import LOSSES
 from ganviz.training.memory import estimate_training_memory
+from ganviz.training.optimizers import OPTIMIZERS
 from ganviz.training.regularizers import clip_weights, gradient_penalty, l2_penalty, r1_penalty
 
 D_METRICS = ("d_loss", "d_real", "d_fake", "grad_norm_d")
@@ -61,15 +62,14 @@ class Trainer:
         self.gp_weight = self.loss.gp_weight if config.gp_weight is None else config.gp_weight
         self.weight_clip = self.loss.weight_clip if config.weight_clip is None else config.weight_clip
         self.real_target = 1.0 - config.label_smoothing
-        betas = (config.beta1, config.beta2)
-        self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=config.lr_g, betas=betas)
-        self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=config.lr_d, betas=betas)
+        self.opt_g = OPTIMIZERS[config.optimizer_g].build(self.generator.parameters(), config.lr_g, config)
+        self.opt_d = OPTIMIZERS[config.optimizer_d].build(self.discriminator.parameters(), config.lr_d, config)
         self.rng = torch.Generator(self.device).manual_seed(config.seed)
         self.history = History(config.history_size)
         self.step_count = 0
         self.elapsed = 0.0
         self.fixed_z, self.fixed_y = self._latent_batch(64, torch.Generator(self.device).manual_seed(config.seed + 1))
-        self.fast = FastPath(self, fast)  # fused Adam, CUDA-graph replays of update(); see .describe()
+        self.fast = FastPath(self, fast)  # fused optimisers, CUDA-graph replays of update(); see .describe()
 
     # -- parts -------------------------------------------------------------------------------
     @property

@@ -1,10 +1,12 @@
 """The Dirac-GAN: known answers from Mescheder et al. 2018 and Gidel et al. 2019."""
+import json
 import math
 
 import numpy as np
 import pytest
 import torch
 
+from ganviz.config import TrainConfig
 from ganviz.landscape.dirac import DiracConfig, Game, landscape, trajectory
 from ganviz.training.losses import LOSSES
 
@@ -120,3 +122,15 @@ def test_bad_settings_raise_naming_the_field(field, value):
         DiracConfig(**{field: value})
     with pytest.raises(ValueError, match="resolution"):
         landscape(DiracConfig(), resolution=1)
+
+
+def test_the_regularisers_are_the_run_configs_own_fields_under_the_same_flat_names():
+    run, dirac = TrainConfig.field_specs(), DiracConfig.field_specs()
+    for name in ("gp_weight", "r1_weight", "weight_clip"):
+        assert dirac[name] == run[name]
+    config = DiracConfig(r1_weight=5000.0, gp_weight=None, weight_clip=0.5)
+    data = json.loads(config.to_json())
+    assert (data["r1_weight"], data["gp_weight"], data["weight_clip"]) == (5000.0, None, 0.5)
+    assert DiracConfig.from_json(config.to_json()) == config
+    with pytest.raises(ValueError, match="^r1_weight: must be <= 10000"):
+        DiracConfig(r1_weight=2e4)

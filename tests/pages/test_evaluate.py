@@ -56,3 +56,30 @@ def test_bad_checkpoint_is_a_clear_error(page):
     assert not at.exception
     assert any("Cannot evaluate" in e.value and "/no/such/folder" in e.value for e in at.error)
     assert "evaluate_job" not in at.session_state
+
+
+def test_a_link_opens_the_same_measurement_and_follows_every_change(open_app_page, url, state_warnings):
+    link = {"checkpoint": ["digits-dcgan-early", "digits-dcgan-cond"], "n": "500", "reference": "digits",
+            "seed": "7"}
+    at = open_app_page("pages/evaluate.py", link)
+    assert not at.exception and not at.warning and not state_warnings
+    assert at.multiselect(key="eval_chosen").value == ["digits-dcgan-early", "digits-dcgan-cond"]
+    assert (at.select_slider(key="eval_n").value, at.selectbox(key="eval_reference").value) == (500, "digits")
+    assert at.number_input(key="eval_seed").value == 7
+    assert url(at) == link
+
+    at.multiselect(key="eval_chosen").set_value(["digits-dcgan"]).run()
+    at.number_input(key="eval_kid_subsets").set_value(10).run()
+    assert url(at) == {**link, "checkpoint": "digits-dcgan", "kid_subsets": "10"}
+    at.multiselect(key="eval_chosen").set_value([]).run()  # none chosen differs from the default choice
+    assert url(at)["checkpoint"] == ""
+    assert open_app_page("pages/evaluate.py", url(at)).multiselect(key="eval_chosen").value == []
+    assert not state_warnings
+
+
+def test_a_link_names_checkpoints_only_among_the_choices(open_app_page, url):
+    at = open_app_page("pages/evaluate.py", {"checkpoint": ["digits-dcgan", "/etc"], "extractor": "x", "n": "700"})
+    assert not at.exception
+    assert len(at.warning) == 1 and all(f"**{n}**" in at.warning[0].value for n in ("checkpoint", "extractor", "n"))
+    assert at.multiselect(key="eval_chosen").value == ["digits-dcgan", "digits-dcgan-cond", "digits-dcgan-early"]
+    assert url(at) == {}

@@ -100,3 +100,29 @@ def test_slices_the_model_of_the_train_page(app_path):
         assert any("Current loss on this batch" in c.value for c in at.caption)
     finally:
         worker.close()
+
+
+def test_a_link_opens_the_same_game_and_follows_every_change(open_app_page, url, state_warnings):
+    link = {"loss": "wgan", "mode": "alternating", "lr": "0.5", "momentum": "-0.3", "steps": "600", "clip": "0.05",
+            "shift": "-1.5"}
+    at = open_app_page("pages/landscape.py", link)
+    assert not at.exception and not at.warning and not state_warnings
+    assert (at.selectbox(key="ls_loss").value, at.radio(key="ls_mode").value) == ("wgan", "alternating")
+    assert (at.select_slider(key="ls_lr").value, at.slider(key="ls_momentum").value) == (0.5, -0.3)
+    assert (at.slider(key="ls_steps").value, at.number_input(key="ls_clip").value) == (600, 0.05)
+    assert at.slider(key="ls_shift").value == -1.5
+    assert url(at) == link
+
+    at.selectbox(key="ls_preset").set_value(next(p for p in at.selectbox(key="ls_preset").options
+                                                 if p.startswith("R1 penalty"))).run()
+    assert url(at) == {"reg": "R1", "lr": "0.1", "steps": "300", "shift": "-1.5"}  # what the preset set
+    assert not state_warnings
+
+
+def test_a_bad_link_value_is_named_and_the_default_stands(open_app_page, url):
+    at = open_app_page("pages/landscape.py", {"lr": "0.25", "momentum": "5", "reg": "R1"})
+    assert not at.exception
+    assert len(at.warning) == 1 and all(f"**{n}**" in at.warning[0].value for n in ("lr", "momentum"))
+    assert (at.select_slider(key="ls_lr").value, at.slider(key="ls_momentum").value) == (0.2, 0.0)
+    assert at.radio(key="ls_reg").value == "R1"
+    assert url(at) == {"reg": "R1"}

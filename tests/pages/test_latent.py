@@ -55,3 +55,31 @@ def test_a_bad_hub_id_or_revision_is_a_message_not_a_traceback(open_app_page):
         errors = " ".join(e.value for e in at.error)
         assert "Could not load this checkpoint" in errors and message in errors, errors
         assert len(errors) < 800
+
+
+def test_a_link_opens_the_same_view_and_follows_every_change(open_app_page, url, state_warnings):
+    link = {"checkpoint": "digits-dcgan-cond", "class": "7", "seed": "12", "n": "20", "seed_b": "40",
+            "animate": "linear"}
+    at = open_app_page("pages/latent.py", link)
+    assert not at.exception and not at.warning and not state_warnings
+    assert at.selectbox(key="lat_zoo").value.source == "digits-dcgan-cond"
+    assert (at.selectbox(key="lat_class").value, at.number_input(key="lat_seed").value) == (7, 12)
+    assert at.select_slider(key="lat_n").value == 20
+    assert (at.number_input(key="lat_seed_a").value, at.number_input(key="lat_seed_b").value) == (12, 40)
+    assert at.radio(key="lat_animate").value == "linear"
+    assert image_url(at, "Linear: seed 12 → seed 40")
+    assert url(at) == link
+
+    at.number_input(key="lat_seed_a").set_value(3).run()
+    at.selectbox(key="lat_class").set_value(0).run()
+    assert url(at) == {**{k: v for k, v in link.items() if k != "class"}, "seed_a": "3"}
+    assert not state_warnings
+
+
+def test_a_link_cannot_name_a_folder_and_a_bad_value_is_named(open_app_page, url):
+    at = open_app_page("pages/latent.py", {"checkpoint": "/etc", "seed": "-4", "steps": "12"})
+    assert not at.exception
+    assert len(at.warning) == 1 and all(f"**{n}**" in at.warning[0].value for n in ("checkpoint", "seed"))
+    assert at.selectbox(key="lat_zoo").value.source == "digits-dcgan"
+    assert (at.number_input(key="lat_seed").value, at.slider(key="lat_steps").value) == (0, 12)
+    assert url(at) == {"steps": "12"}

@@ -79,3 +79,33 @@ def test_a_bad_axis_is_explained(open_page, close_worker_after):
     at.run()
     assert not at.exception
     assert any("Invalid grid" in e.value and "lr_d" in e.value for e in at.error)
+
+
+def test_a_link_opens_the_same_grid_and_follows_every_change(open_app_page, url, state_warnings):
+    link = {"preset": "loss × seed", "x": "lr", "xs": "1e-3,1e-2", "ys": "ns,hinge", "dataset": "grid25",
+            "steps": "50", "lr": "0.002"}
+    at = open_app_page("pages/phase_diagram.py", link)
+    assert not at.exception and not at.warning and not state_warnings
+    assert at.sidebar.selectbox(key="phase_preset").value == "loss × seed"
+    assert at.sidebar.selectbox(key="phase_x_loss × seed").value == "lr"
+    assert at.sidebar.text_input(key="phase_xv_loss × seed_lr").value == "1e-3,1e-2"
+    assert at.sidebar.text_input(key="phase_yv_loss × seed_loss").value == "ns,hinge"
+    assert at.sidebar.radio(key="phase_data").value == "grid25"
+    assert at.sidebar.number_input(key="phase_steps").value == 50
+    assert at.sidebar.number_input(key="phase_lr").value == 2e-3
+    assert url(at) == link
+
+    at.sidebar.number_input(key="phase_width").set_value(16).run()
+    at.sidebar.radio(key="phase_data").set_value("ring8").run()  # the default again: out of the link
+    assert url(at) == {**{k: v for k, v in link.items() if k != "dataset"}, "model.width": "16"}
+    assert not state_warnings
+
+
+def test_a_bad_link_value_is_named_and_the_default_stands(open_app_page, url):
+    at = open_app_page("pages/phase_diagram.py", {"x": "model.width", "xs": "1," * 200, "steps": "1e308",
+                                                  "batch_size": "64"})
+    assert not at.exception
+    assert len(at.warning) == 1 and all(f"**{n}**" in at.warning[0].value for n in ("x", "xs", "steps"))
+    assert at.sidebar.selectbox(key="phase_x_D vs G learning rate").value == "lr_d"
+    assert at.sidebar.number_input(key="phase_batch").value == 64
+    assert url(at) == {"batch_size": "64"}

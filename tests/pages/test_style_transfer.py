@@ -104,3 +104,31 @@ def test_missing_weights_say_what_is_missing_and_how_to_provide_them(open_page, 
     at.text_input(key="style_weights_file").set_value(str(tmp_path / "elsewhere.pth")).run()
     assert not at.exception
     assert any("elsewhere.pth" in e.value for e in at.error)
+
+
+def test_a_link_opens_the_same_settings_and_follows_every_change(open_app_page, random_vgg, url, state_warnings):
+    link = {"size": "64", "steps": "50", "optimizer": "adam", "lr": "0.05", "content": "Spheres", "style": "Waves"}
+    at = open_app_page(PAGE, link)
+    assert not at.exception and not state_warnings
+    assert [w for w in at.warning if "link" in w.value] == []
+    assert (at.sidebar.select_slider(key="style_size").value, at.sidebar.slider(key="style_steps").value) == (64, 50)
+    assert (at.sidebar.radio(key="style_optimizer").value, at.sidebar.select_slider(key="style_lr").value) == \
+        ("adam", 0.05)
+    assert (at.selectbox(key="style_content_example").value, at.selectbox(key="style_style_example").value) == \
+        ("Spheres", "Waves")
+    assert url(at) == link
+
+    at.sidebar.select_slider(key="style_tv_weight").set_value(10.0).run()
+    at.sidebar.radio(key="style_optimizer").set_value("lbfgs").run()
+    assert url(at) == {**{k: v for k, v in link.items() if k != "optimizer"}, "tv_weight": "10.0"}
+    assert not state_warnings
+
+
+def test_a_bad_link_value_is_named_and_the_default_stands(open_app_page, random_vgg, url):
+    at = open_app_page(PAGE, {"size": "100000", "style": "../../etc/passwd", "steps": "40"})
+    assert not at.exception
+    notes = [w.value for w in at.warning if "link" in w.value]
+    assert len(notes) == 1 and "**size**" in notes[0] and "**style**" in notes[0]
+    assert at.selectbox(key="style_style_example").value == "Swirls"
+    assert at.sidebar.slider(key="style_steps").value == 40
+    assert url(at) == {"steps": "40"}

@@ -100,3 +100,29 @@ def test_a_link_too_large_for_the_server_is_refused_while_another_visitor_trains
     while running.trainer.step_count <= before + 25 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert running.running and running.trainer.step_count > before + 25
+
+
+def test_a_discriminator_that_wins_outright_is_said_and_one_click_applies_the_dcgan_fix(open_train, close_worker_after):
+    import numpy as np
+
+    at = open_train({**SMALL, "data.name": "digits", "loss": "minimax"})
+    close_worker_after(at, "train_worker")
+    button(at, "Step").click()
+    at.run()
+    assert not at.warning  # one update: nothing to say yet
+    history = at.session_state["train_worker"].trainer.history
+    steps = np.arange(2, 602)  # D at its floor, D(x) = 1 and D(G(z)) = 0, for 600 updates
+    history.extend(steps, {"d_loss": np.full(600, 1e-5), "d_real": np.ones(600), "d_fake": np.zeros(600),
+                           "g_loss": np.zeros(600)})
+    at.run()
+    assert not at.exception
+    assert any("winning outright" in w.value and "DCGAN architecture" in w.value for w in at.warning)
+    button(at, "DCGAN architecture").click()
+    at.run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="cfg:model.arch").value == "dcgan"
+    assert at.sidebar.number_input(key="cfg:model.channels").value == 16
+    assert at.sidebar.number_input(key="cfg:batch_size").value == 64
+    fresh = at.session_state["train_worker"]
+    assert fresh.trainer.config.model.arch == "dcgan" and fresh.running  # a new run, started
+    assert not any("winning outright" in w.value for w in at.warning)

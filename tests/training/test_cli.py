@@ -38,3 +38,21 @@ def test_train_cli_rejects_bad_values_with_a_message(tmp_path, capsys):
 def test_module_entry_point_lists_commands():
     result = subprocess.run([sys.executable, "-m", "ganviz", "--help"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "train" in result.stdout
+
+
+def test_the_optimiser_flags_are_generated_from_the_config(tmp_path, capsys):
+    for command in ("train", "toy"):
+        try:
+            main([command, "--help"])
+        except SystemExit:
+            pass
+        text = capsys.readouterr().out
+        assert all(f"--{flag}" in text for flag in ("optimizer_g", "optimizer_d", "momentum", "rmsprop_alpha",
+                                                     "rmsprop_centered", "beta1")), command
+    out = tmp_path / "run"
+    assert main(["train", "--steps", "3", "--out", str(out), "--quiet", "--model.width", "8", "--batch_size", "16",
+                 "--optimizer_g", "sgd", "--momentum", "0.9", "--optimizer_d", "rmsprop"]) == 0
+    config = json.loads((out / "config.json").read_text())["train"]
+    assert (config["optimizer_g"], config["optimizer_d"], config["momentum"]) == ("sgd", "rmsprop", 0.9)
+    assert main(["train", "--optimizer_d", "lbfgs", "--out", str(tmp_path), "--quiet"]) == 2
+    assert "optimizer_d: must be one of adam, sgd, rmsprop" in capsys.readouterr().err

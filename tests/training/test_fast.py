@@ -99,6 +99,8 @@ def gpu(**changes) -> TrainConfig:
 @cuda
 @pytest.mark.parametrize("changes", [{}, {"loss": "wgan-gp", "n_critic": 3}, {"loss": "wgan"},
                                      {"data.name": "digits", "model.arch": "dcgan", "model.channels": 8},
+                                     {"optimizer_g": "sgd", "optimizer_d": "rmsprop", "momentum": 0.9},
+                                     {"optimizer_g": "rmsprop", "optimizer_d": "sgd", "rmsprop_centered": True},
                                      *({"remedy": name, "n_generators": 4, "pack": 2}
                                        for name, cls in REMEDIES.items() if cls.graph_safe)])
 def test_graph_replays_match_the_plain_path(changes):

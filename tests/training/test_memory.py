@@ -96,3 +96,22 @@ def test_nothing_is_left_on_the_meta_device_or_in_hooks():
     assert all(p.device == torch.device("cpu") for p in trainer.gan.parameters())
     trainer.step(2)
     assert trainer.step_count == 2
+
+
+def test_the_optimiser_state_counted_is_each_players_own():
+    config = TrainConfig()
+    trainer = Trainer(config)
+    g, d = (sum(p.numel() * p.element_size() for p in net.parameters())
+            for net in (trainer.generator, trainer.discriminator))
+    # per weight: a gradient and the update's temporaries, plus what the player's optimiser keeps
+    kept = {"adam": 2, "sgd": 0, "sgd+momentum": 1, "rmsprop": 1, "rmsprop+momentum+centered": 3}
+    settings = {"adam": {}, "sgd": {}, "sgd+momentum": {"momentum": 0.9}, "rmsprop": {},
+                "rmsprop+momentum+centered": {"momentum": 0.9, "rmsprop_centered": True}}
+    for g_choice, d_choice in [("adam", "adam"), ("sgd", "sgd"), ("sgd+momentum", "adam"), ("rmsprop", "sgd"),
+                               ("rmsprop+momentum+centered", "rmsprop+momentum+centered")]:
+        changes = {**settings[g_choice], **settings[d_choice], "optimizer_g": g_choice.split("+")[0],
+                   "optimizer_d": d_choice.split("+")[0]}
+        estimate = estimate_training_memory(config.replace(**changes), [2])
+        assert estimate.optimizer == (2 + kept[g_choice]) * g + (2 + kept[d_choice]) * d, (g_choice, d_choice)
+    sgd, adam = (estimate_training_memory(config.replace(optimizer_g=o, optimizer_d=o), [2]) for o in ("sgd", "adam"))
+    assert sgd.total < adam.total and "optimiser state" in str(sgd)

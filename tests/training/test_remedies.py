@@ -158,3 +158,11 @@ def test_functional_call_accepts_the_spectral_norm_parametrisation():
     x = torch.randn(4, 2)
     trainer.discriminator.eval()  # no power iteration between the two calls
     assert torch.allclose(functional_call(trainer.discriminator, params, (x,)), trainer.discriminator(x))
+
+
+def test_a_remedys_own_constraints_name_the_field():
+    with pytest.raises(ValueError, match="^batch_size: PacGAN packs 4 samples"):
+        TrainConfig(remedy="pacgan", pack=4, batch_size=10)
+    with pytest.raises(ValueError, match="^batch_size: each of the 8 generators"):
+        TrainConfig(remedy="mixture", n_generators=8, batch_size=4)
+    assert TrainConfig(remedy="pacgan", pack=4, batch_size=12).pack == 4
