@@ -252,6 +252,8 @@ def unflatten(flat: dict) -> dict:
         *parents, leaf = key.split(".")
         for part in parents:
             node = node.setdefault(part, {})
+            if not isinstance(node, dict):  # {"model": 1, "model.width": 64}
+                raise ValueError(f"{key}: {shown(part)} is given a value of its own, so it has no fields")
         node[leaf] = value
     return out
 

@@ -9,7 +9,7 @@ from ganviz.config import TrainConfig
 from ganviz.data import DESCRIPTIONS
 from ganviz.device import resolve_device
 from ganviz.training.losses import LOSSES
-from ganviz.training.phase import AXES, PhaseDiagram, parse_axis
+from ganviz.training.phase import AXES, MAX_CELLS, PhaseDiagram, parse_axis
 from ui import links, live, plotly_charts, session
 from ui.phase import phase_grid
 
@@ -71,8 +71,8 @@ def build() -> tuple[PhaseDiagram | None, str | None]:
         y_axis, ys = parse_axis(f"{y}={y_text}")
         base = TrainConfig().replace(**{"data.name": dataset, "batch_size": batch, "model.width": width,
                                         "loss": loss, "lr_d": lr, "lr_g": lr})
-        if len(xs) * len(ys) > 1024:
-            raise ValueError(f"the grid has {len(xs) * len(ys)} cells; at most 1024")
+        if len(xs) * len(ys) > MAX_CELLS:
+            raise ValueError(f"the grid has {len(xs) * len(ys)} cells; at most {MAX_CELLS}")
         return PhaseDiagram(base, x_axis, xs, y_axis, ys), None
     except ValueError as err:
         return None, str(err)

@@ -165,3 +165,12 @@ def test_optimiser_choices_round_trip_and_older_configs_keep_adam():
         assert OPTIMIZERS[name].description and set(OPTIMIZERS[name].fields) <= set(specs)
     assert "sgd (SGD)" in TrainConfig.field_help("optimizer_g")
     assert TrainConfig.field_help("momentum").endswith("read by optimizer sgd, rmsprop")
+
+
+def test_a_flat_config_whose_group_also_has_a_value_is_refused_by_name():
+    from ganviz.config import unflatten
+
+    with pytest.raises(ValueError, match=r"model.width: 'model' is given a value of its own"):
+        unflatten({"model": 1, "model.width": 64})
+    with pytest.raises(ValueError, match=r"\.: '' is given a value of its own"):
+        unflatten({"": None, ".": None})

@@ -43,11 +43,16 @@ AXES: dict[str, Axis] = {
 }
 
 
+MAX_CELLS = 1024  # runs in one diagram: what one population trains at once on a shared server
+
+
 def axis_range(name: str, low: float, high: float, count: int) -> list:
     """``count`` values from low to high: log-spaced on log axes, rounded to integers on int axes."""
     axis = AXES[name]
     if count < 1:
         raise ValueError(f"{name}: need at least one value")
+    if count > MAX_CELLS:  # checked before numpy allocates the values: a link can ask for 10^9
+        raise ValueError(f"{name}: {count:,} values; a diagram has at most {MAX_CELLS:,} cells")
     if axis.log:
         if low <= 0 or high <= 0:
             raise ValueError(f"{name}: a log-spaced range needs positive ends, got {low}..{high}")
@@ -65,12 +70,13 @@ def parse_axis(text: str) -> tuple[str, list]:
         raise ValueError(f"axis {text!r}: expected NAME=VALUES with NAME one of {', '.join(AXES)}")
     axis = AXES[name]
     try:
-        if ":" in spec and axis.kind is not str:
-            low, high, count = spec.split(":")
-            return name, axis_range(name, float(low), float(high), int(count))
-        return name, [axis.kind(v.strip()) for v in spec.split(",") if v.strip()]
+        if ":" not in spec or axis.kind is str:
+            return name, [axis.kind(v.strip()) for v in spec.split(",") if v.strip()]
+        low, high, count = spec.split(":")
+        low, high, count = float(low), float(high), int(count)
     except ValueError:
         raise ValueError(f"axis {text!r}: values must be {axis.kind.__name__}s, as a,b,c or low:high:count") from None
+    return name, axis_range(name, low, high, count)
 
 
 def grid_configs(base: TrainConfig, x: str, xs: list, y: str, ys: list) -> list[TrainConfig]:

@@ -58,3 +58,11 @@ def test_cli_prints_the_grid(capsys):
     assert main(args) == 0
     assert "modes covered of 8" in capsys.readouterr().out
     assert main(["phase", "--x", "bogus=1", "--y", "seed=0", "--quiet"]) == 2
+
+
+def test_an_axis_asking_for_a_billion_values_is_refused_before_they_are_made():
+    from ganviz.training.phase import MAX_CELLS, parse_axis
+
+    with pytest.raises(ValueError, match=r"lr_d: 1,000,000,000 values; a diagram has at most 1,024 cells"):
+        parse_axis("lr_d=1e-4:1e-2:1000000000")
+    assert len(parse_axis(f"lr_d=1e-4:1e-2:{MAX_CELLS}")[1]) == MAX_CELLS
