@@ -24,7 +24,6 @@ import torch
 
 MAX_WORKERS_ENV = "GANVIZ_MAX_WORKERS"
 DEFAULT_MAX_WORKERS = 32
-TRAINING_SLOTS_ENV = "GANVIZ_TRAINING_SLOTS"
 RUN_MEMORY_ENV = "GANVIZ_RUN_MEMORY_MB"
 SERVER_MEMORY_ENV = "GANVIZ_SERVER_MEMORY_MB"
 DEFAULT_RUN_MEMORY_MB = 1536
@@ -133,29 +132,6 @@ def claim_worker_slot(worker) -> None:
                 "Stop a training in another tab or wait a minute for idle sessions to be released, "
                 "then try again.")
         _live.add(worker)
-
-
-def training_slots() -> int:
-    """How many training threads of this process may step at the same moment (env
-    ``GANVIZ_TRAINING_SLOTS``, default the number of CPU cores)."""
-    value = os.environ.get(TRAINING_SLOTS_ENV, "")
-    return int(value) if value.isdigit() and int(value) > 0 else (os.cpu_count() or 1)
-
-
-_stepping = threading.BoundedSemaphore(training_slots())
-
-
-@contextlib.contextmanager
-def stepping_slot() -> Iterator[None]:
-    """Held by a training thread while it runs one chunk of updates.
-
-    Thirty trainings in one process share one interpreter lock. Were all thirty threads to step
-    at once, the threads that answer the pages (reruns, the live panels' polls) would wait behind
-    thirty contenders for every turn, and the pages would freeze while the trainings thrash. With
-    at most one stepping thread per core, the others wait their turn in line, the trainings share
-    the cores in chunks, and a page's rerun waits behind a handful of threads at most."""
-    with _stepping:
-        yield
 
 
 # -- memory budgets -------------------------------------------------------------------------------

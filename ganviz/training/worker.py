@@ -17,8 +17,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Callable, TypeVar
 
-from ganviz.resources import (claim_worker_slot, describe_out_of_memory, free_memory, is_out_of_memory,
-                              stepping_slot)
+from ganviz.resources import claim_worker_slot, describe_out_of_memory, free_memory, is_out_of_memory
 from ganviz.training.trainer import DivergenceError, Trainer
 
 T = TypeVar("T")
@@ -185,7 +184,6 @@ def _loop(worker_ref: "weakref.ref[TrainingWorker]", run: threading.Event, close
         worker = worker_ref()
         if worker is None or closed.is_set():
             return
-        with stepping_slot():
-            worker._chunk()
+        worker._chunk()
         del worker
         time.sleep(0.001)  # let a waiting UI thread take the lock between chunks

@@ -1,10 +1,7 @@
-import threading
 import time
 
 from ganviz.config import TrainConfig
-from ganviz.resources import training_slots
 from ganviz.training import Trainer
-from ganviz.training.history import History
 from ganviz.training.worker import TrainingWorker
 
 
@@ -60,34 +57,3 @@ def test_an_error_pauses_the_worker_and_is_reported():
     finally:
         worker.close()
 
-
-class _Counting:
-    """A job whose updates sleep and count how many jobs are updating at the same moment."""
-
-    active, most = 0, 0
-    lock = threading.Lock()
-
-    def __init__(self):
-        self.step_count, self.history = 0, History(10)
-
-    def step(self, n):
-        with _Counting.lock:
-            _Counting.active += 1
-            _Counting.most = max(_Counting.most, _Counting.active)
-        time.sleep(0.01)
-        with _Counting.lock:
-            _Counting.active -= 1
-        self.step_count += n
-
-
-def test_no_more_trainings_step_at_once_than_the_server_has_slots():
-    jobs = [_Counting() for _ in range(training_slots() + 3)]
-    workers = [TrainingWorker(job, chunk=2) for job in jobs]
-    try:
-        for worker in workers:
-            worker.start(target=40)
-        assert wait_for(lambda: all(job.step_count == 40 for job in jobs))  # every one gets its turn
-        assert 1 <= _Counting.most <= training_slots()
-    finally:
-        for worker in workers:
-            worker.close()
