@@ -51,10 +51,11 @@ with st.sidebar:
     shipped = [e.source for e in MODEL_ZOO if not e.needs_internet]
     options = ([e.source for e in MODEL_ZOO] + saved_runs()
                + ([CURRENT_RUN] if st.session_state.get(live.TRAIN_WORKER) else []))
-    chosen = st.multiselect("Model zoo and saved runs", format_func=lambda s: ZOO_TITLES.get(s, s),
+    chosen = st.multiselect("Model zoo and saved runs",  # by name: a title would not fit in a chip
                             **link.selection("checkpoint", "eval_chosen", options, shipped[:3]),
                             help="Shipped checkpoints work offline; Hub ones download once. The Train page's "
-                                 "💾 Save writes to `runs/`.")
+                                 "💾 Save writes to `runs/`.  \n"
+                                 + "  \n".join(f"`{source}`: {title}" for source, title in ZOO_TITLES.items()))
     extra = st.text_area("Other checkpoints", key="eval_extra", placeholder="runs/my-gan\nowner/repo-on-the-hub",
                          help="Local folders or Hugging Face Hub ids, one per line.")
     st.header("Measurement")
@@ -68,8 +69,10 @@ with st.sidebar:
                                                 "inception-v3": "Inception-v3, FID weights"}.get(k, k),
                          help="Inception-v3 needs the torch-fidelity package and a one-time ~95 MB download.")
     reference = st.selectbox("Real data", **link.index("reference", "eval_reference", [None] + IMAGE_DATASETS, None),
-                             format_func=lambda k: "each checkpoint's training data" if k is None
-                             else f"{k} — {DESCRIPTIONS[k]}")
+                             format_func=lambda k: "each one's training data" if k is None else k,
+                             help="The real images each checkpoint is compared with: by default the data it "
+                                  "was trained on.  \n"
+                                  + "  \n".join(f"`{name}`: {DESCRIPTIONS[name]}" for name in IMAGE_DATASETS))
     root = st.text_input("Folder of the real images", key="eval_root",
                          help="MNIST files, or an image folder laid out root/<class>/<image>.") \
         if reference in ("mnist", "fashion-mnist", "folder") else ""
@@ -135,7 +138,9 @@ if job is not None and not job.running:
         if first.extractor["key"] != "inception-v3":
             st.info("These use the digit classifier's features: compare them with each other, never with "
                     "published FIDs (those are Inception-v3 numbers on other data).", icon="🏷️")
-        st.dataframe(ui.evaluate.table(results), hide_index=True, width="stretch")
+        st.dataframe(ui.evaluate.table(results), hide_index=True, width="stretch",
+                     column_config={name: st.column_config.Column(help=text)
+                                    for name, text in ui.evaluate.column_help(results).items()})
         st.caption("  \n".join(dict.fromkeys(note for r in results for note in spread_notes(r.scores))))
         st.plotly_chart(ui.evaluate.metric_bars(results, real_is=first.reference["is"]), width="stretch",
                         key="eval_bars")

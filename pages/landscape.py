@@ -158,8 +158,8 @@ with game_tab:
     outcome = path["verdict"]
     icon, meaning = VERDICTS[outcome.kind]
     d = path["distance"]
-    m1, m2, m3 = st.columns([1, 1, 3])
-    m1.metric("Verdict", f"{icon} {outcome.kind}")
+    m1, m2, m3 = st.columns([3, 2, 5])  # room for the longest verdict, "converging", at 1280 px
+    m1.metric(f"{icon} Verdict", outcome.kind)
     m2.metric("Distance to (0, 0)", f"{d[-1]:.3g}" if np.isfinite(d[-1]) else "∞", f"{d[-1] - d[0]:+.3g} from start"
               if np.isfinite(d[-1]) else None, delta_color="inverse")
     m3.info(f"Judged from the last half of the run, not from where it ends: {meaning}  \n{outcome.describe()}.")

@@ -138,8 +138,9 @@ def live_panel() -> None:
             fake = diagram.samples[selected]
             fake = np.where(np.isfinite(fake), fake, np.nan)
             modes = result["modes"][selected // len(diagram.xs)][selected % len(diagram.xs)]
-            title = f"{labels[selected]}: " + ("diverged" if population.diverged_at[selected] else
-                                               f"{modes:.0f} of {diagram.num_modes} modes")
+            # the cell's settings are in the box above: the title says only what it found, so that it
+            # fits beside the legend in this narrow column
+            title = "diverged" if population.diverged_at[selected] else f"{modes:.0f} of {diagram.num_modes} modes"
             st.plotly_chart(plotly_charts.scatter(real.cpu().numpy(), fake, population.dataset.extent(), title=title),
                             key="phase_samples", width="stretch")
     if not snap.running and st.session_state.get("phase_was_running"):

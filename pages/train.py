@@ -25,6 +25,7 @@ st.caption("Choose the data, networks, loss and regularisers in the sidebar. **S
 
 FORM = "cfg:"  # the sidebar form's widget keys: FORM + a dotted config field
 APPLIED = "train_applied"  # set when a suggestion changed the form: the next full run restarts with it
+DIAGNOSED = "train_diagnosed"  # whether the page shows a diagnosis: the live panel redraws the page when that changes
 
 url_flat, url_error = state.config_from_url()
 if url_error:
@@ -112,8 +113,15 @@ if save_col.button("💾 Save", width="stretch", disabled=worker is None or work
     st.download_button("Download checkpoint (.zip)", archive, file_name=f"{folder.name}.zip", mime="application/zip")
 
 
+def diagnosis_of(w: TrainingWorker | None) -> health.Diagnosis | None:
+    return None if w is None else health.diagnose(w.snapshot().history, w.trainer.config)
+
+
 def diagnosis_panel(diagnosis: health.Diagnosis | None) -> None:
-    """The run's diagnosis, if it has one, with a button per suggestion that restarts with it."""
+    """The run's diagnosis, if it has one, with a button per suggestion that restarts with it.
+    Drawn by the full page, not the live panel: a button's callback may then set the sidebar's
+    widgets (from inside a fragment, the browser kept their old values)."""
+    st.session_state[DIAGNOSED] = diagnosis is not None
     if diagnosis is None:
         return
     st.warning(diagnosis.message, icon="⚠️")
@@ -125,8 +133,6 @@ def diagnosis_panel(diagnosis: health.Diagnosis | None) -> None:
 
 @st.fragment(run_every=live.poll_seconds() if worker is not None and worker.running else None)
 def live_panel() -> None:
-    if st.session_state.get(APPLIED):
-        st.rerun(scope="app")  # a suggestion changed the sidebar's settings: redraw the whole page
     w = current_worker()
     if w is None:
         st.info("Press **Start** to train, or **Step** to watch a single update.")
@@ -142,7 +148,8 @@ def live_panel() -> None:
     cols[1].metric("G loss", f"{last['g_loss']:.3f}" if "g_loss" in last else "—")
     cols[2].metric("D(x) real", f"{last['d_real']:.3f}" if "d_real" in last else "—")
     cols[3].metric("D(G(z)) fake", f"{last['d_fake']:.3f}" if "d_fake" in last else "—")
-    diagnosis_panel(health.diagnose(history, trainer.config))
+    if (health.diagnose(history, trainer.config) is not None) != st.session_state.get(DIAGNOSED, False):
+        st.rerun(scope="app")  # the diagnosis came or went: the full page draws it
 
     left, right = st.columns([3, 2])
     with left:
@@ -167,4 +174,5 @@ def live_panel() -> None:
     st.session_state["train_was_running"] = snap.running
 
 
+diagnosis_panel(diagnosis_of(current_worker()))
 live_panel()

@@ -42,17 +42,40 @@ def _sig(value: float) -> float:
     return float(f"{value:.4g}")
 
 
+# short column headings, so the table fits the page; each column's help gives the metric's full
+# name, which says the network whose features produced it
+HEADINGS = {"fd": "FD", "kid": "KID", "is": "IS", "precision": "precision", "recall": "recall"}
+ARROWS = {"lower": "↓", "higher": "↑"}
+
+
+def _heading(key: str, score: dict) -> str:
+    return f"{HEADINGS[key]} {ARROWS[score['better']]}"
+
+
 def table(results: list) -> list[dict]:
-    """Rows for st.dataframe: one per checkpoint, one column per metric (named with its extractor)."""
+    """Rows for st.dataframe: one per checkpoint, one short column per metric (and its ±)."""
     rows = []
     for r in results:
-        row = {"checkpoint": r.source, "samples": r.n, "real images": r.reference["n"]}
+        row = {"checkpoint": r.source}
         for key in ORDER:
             if key in r.scores:
                 score = r.scores[key]
-                row[score["name"]] = _sig(score["value"])
+                row[_heading(key, score)] = _sig(score["value"])
                 if "std" in score:
-                    row[f"± ({key})"] = _sig(score["std"])
+                    row[f"± {HEADINGS[key]}"] = _sig(score["std"])
+        row["real"] = r.reference["n"]
         row["img/s"] = round(r.n / max(r.seconds, 1e-9))
         rows.append(row)
     return rows
+
+
+def column_help(results: list) -> dict[str, str]:
+    """The full name of each column of :func:`table`, for its tooltip."""
+    scores = results[0].scores
+    helps = {"checkpoint": "the generator measured", "real": "real images it is compared with",
+             "img/s": "generated and measured images per second"}
+    for key in ORDER:
+        if key in scores:
+            helps[_heading(key, scores[key])] = f"{scores[key]['name']}: {scores[key]['better']} is better"
+            helps[f"± {HEADINGS[key]}"] = f"spread of the {scores[key]['name']} (see the note under the table)"
+    return helps

@@ -211,8 +211,9 @@ def timeline(history: dict, metric: str, label: str, names: dict[str, str],
 # -- the words round the charts --------------------------------------------------------------------
 
 def metric_cards(report: dict) -> list[tuple[str, str, str]]:
-    """(label, value, tooltip) of each metric card over a plane: short labels that fit a quarter of
-    a column at 1280 px, and a tooltip that says what the number means and how to read it."""
+    """(label, value, tooltip) of each metric card over a plane: labels short enough for half a
+    column at 1280 px (the page lays the cards two by two), and a tooltip that says what the number
+    means and how to read it."""
     k, within = report["num_modes"], f"{HIGH_QUALITY_STDS:g} std"
     rkl = report["reverse_kl"]
     return [
@@ -224,7 +225,7 @@ def metric_cards(report: dict) -> list[tuple[str, str, str]]:
          "count). One stray sample covers a mode, so a blur covers many."),
         ("High quality", f"{report['high_quality']:.0f}%",
          f"Share of the generated samples within {within} of their nearest mode's centre: near 100% when G "
-         "draws sharp modes, low for a blur and before G has reached the modes (as at step 0)."),
+         "draws sharp modes, low for a blur and before G has reached the modes (as usually at step 0)."),
         ("Reverse KL", "–" if math.isnan(rkl) else f"{rkl:.2f}",
          f"PacGAN's reverse KL, in nats: how unevenly the high-quality samples spread over the modes, KL(their "
          f"histogram ‖ uniform). 0 when even, log {k} = {math.log(k):.2f} when all sit on one mode. "
@@ -236,8 +237,7 @@ def progress_text(step: int, target: int, steps_per_second: float | None = None)
     """The live view's progress line. At the target it says that the run has ended and how to go on:
     a full bar and a ▶ Train that does nothing looked like a stuck page, in slow motion above all."""
     if step >= target:
-        return (f"step {step:,} of {target:,} · the run has ended at step {step:,}: raise “stop at step” "
-                "(Networks and remedy settings) to train on, or ↺ Reset")
+        return f"step {step:,} of {target:,} · the run has ended at step {step:,}: raise “stop at step” to train on"
     return f"step {step:,} of {target:,}" + (f" · {steps_per_second:.0f} steps/s" if steps_per_second else "")
 
 
@@ -263,7 +263,8 @@ def editor(means: list[list[float]], std: float) -> go.Figure:
     pad = EDITOR_STEP / 2  # the plane is the lattice's cells, every point of it half a step from a spot
     fig.update_xaxes(range=[xmin - pad, xmax + pad], constrain="domain")
     fig.update_yaxes(range=[ymin - pad, ymax + pad], scaleanchor="x", scaleratio=1, constrain="domain")
-    return apply_layout(fig, "Click anywhere to add a component, on one to remove it", height=420)
+    return apply_layout(fig, "Click anywhere to add a component, on one to remove it", height=420,
+                        showlegend=False)  # the title says what a legend would, and a legend covered it
 
 
 def apply_click(means: list[list[float]], points: list[dict]) -> list[list[float]]:

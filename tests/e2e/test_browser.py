@@ -199,3 +199,143 @@ def test_mode_collapse_live_view_stays_drawn_while_training(chromium, app_server
     assert seen["frames"] >= 25 and seen["mean_interval"] <= 1.25, seen
     assert seen["drawn_share"] >= 0.95, seen["undrawn"]
     assert seen["updates_per_second"] and seen["updates_per_second"] > 0, seen
+
+
+def test_a_changed_page_is_a_link_to_the_same_setup(page, visit, web, chromium, app_server):
+    """Change the Mode collapse setup, take the address bar's URL to a new visitor (a fresh browser
+    context: a new session), and see the same setup there; leaving the page leaves its link behind."""
+    visit("mode_collapse")
+    page.get_by_text("Grid of 25", exact=True).click()
+    web.settle(page)
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Remedy on the right").click()
+    page.get_by_role("option", name="unrolled GAN").click()
+    web.settle(page)
+    seed = page.get_by_label("Seed")
+    seed.fill("3")
+    seed.press("Enter")
+    web.settle(page)
+    link = web.until(lambda: "seed=3" in page.url and page.url, what="the settings in the address bar")
+    assert "dataset=grid25" in link and "remedy=unrolled" in link, link
+
+    visitor = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        tab = visitor.new_page()
+        tab.set_default_timeout(180_000)
+        tab.goto(link)
+        web.settle(tab)
+        assert tab.get_by_role("radio", name="Grid of 25").is_checked()
+        remedy = tab.locator('[data-testid="stSelectbox"]').filter(has_text="Remedy on the right")
+        assert remedy.locator("input").input_value() == "unrolled GAN"
+        assert tab.get_by_label("Seed").input_value() == "3"
+        assert tab.get_by_role("heading", name="With unrolled GAN").count() == 1
+        assert "of 10,000" in " ".join(tab.locator('[data-testid="stProgress"]').all_inner_texts())
+        assert tab.locator('[data-testid="stAlertContentWarning"]').count() == 0
+        tab.locator('[data-testid="stSidebarNav"]').get_by_text("Phase diagram").click()
+        web.settle(tab)
+        assert "seed=" not in tab.url and "remedy=" not in tab.url, tab.url
+        assert not web.exceptions_on(tab), web.exceptions_on(tab)
+    finally:
+        visitor.close()
+
+
+# every label-like element of the page (of the parts named, default the main area) whose text is
+# wider than its box (cut, usually with an ellipsis)
+CUT_LABELS = """(parts = ['[data-testid="stMain"]']) => ['[data-testid="stWidgetLabel"]', '[data-testid="stMetricLabel"]',
+                       '[data-testid="stMetricValue"]', 'button', '[data-baseweb="select"]',
+                       '[data-testid="stMultiSelect"]', 'label']
+  .flatMap(css => parts.flatMap(part => [...document.querySelectorAll(part + ' ' + css)]))
+  .flatMap(e => [e, ...e.querySelectorAll('*')])
+  .filter(e => e.offsetParent && e.innerText.trim() && e.scrollWidth > e.clientWidth + 1
+               && getComputedStyle(e).overflowX !== 'visible')
+  .map(e => e.innerText.trim())"""
+TEXT_SIZES = """() => Object.fromEntries(Object.entries({
+    heading: '[data-testid="stMain"] h1', subheading: '[data-testid="stMain"] h3',
+    metric: '[data-testid="stMetricLabel"] p', progress: '[data-testid="stProgress"] p'})
+  .map(([name, css]) => [name, parseFloat(getComputedStyle(document.querySelector(css)).fontSize)]))"""
+
+
+def test_presentation_mode_enlarges_the_text_and_no_label_is_cut(chromium, app_server, web, screenshots):
+    """Mode collapse at a projector's 1280 x 800, in both modes: no control or metric label is cut;
+    ``?present=1`` makes the text larger and hides the setup, leaving the controls."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    tab = context.new_page()
+    tab.set_default_timeout(180_000)
+    sizes = {}
+    try:
+        for presenting in (False, True):
+            tab.goto(f"{app_server.url}/mode_collapse" + ("?present=1" if presenting else ""))
+            web.settle(tab)
+            tab.get_by_role("button", name="One full step").click()  # the live view, metrics and all
+            web.until(lambda: web.progress_step(tab) == 1, what="one update")
+            web.settle(tab)
+            assert tab.evaluate(CUT_LABELS, ['[data-testid="stMain"]']) == [], presenting
+            sizes[presenting] = tab.evaluate(TEXT_SIZES)
+            assert tab.get_by_text("Networks and remedy settings").is_visible() != presenting
+            assert tab.get_by_role("button", name="▶ Train").is_visible()
+            tab.screenshot(path=str(screenshots / f"mode-collapse-{'presenting' if presenting else 'normal'}.png"))
+    finally:
+        context.close()
+    for element, normal in sizes[False].items():
+        assert sizes[True][element] >= 1.15 * normal, (element, sizes)
+
+
+LABELLED_PAGES = {"train": (), "evaluate": (), "phase_diagram": (), "latent": ("Samples", "Interpolation", "Sliders"),
+                  "style_transfer": (), "landscape": ("Dirac-GAN", "Optimal D", "Slice")}
+TABLE_OVERFLOW = """() => [...document.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')]
+  .map(e => e.scrollWidth - e.clientWidth)"""
+
+
+def test_no_control_label_is_cut_at_1280_px(chromium, app_server, web, screenshots):
+    """Train, Evaluate, Phase diagram, Latent explorer, Style transfer and Minimax landscape at a
+    laptop's 1280 x 800, every sidebar section and tab open: no label, metric or chip is cut, and
+    the Evaluate table fits the page."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    tab = context.new_page()
+    tab.set_default_timeout(180_000)
+    everywhere = ['[data-testid="stSidebar"]', '[data-testid="stMain"]']
+    cut = {}
+    try:
+        for url, tabs in LABELLED_PAGES.items():
+            tab.goto(f"{app_server.url}/{url}")
+            web.settle(tab)
+            closed = tab.locator('[data-testid="stSidebar"] details:not([open]) > summary')
+            while closed.count():
+                closed.first.click()
+                web.settle(tab)
+            for name in tabs or (None,):
+                if name:
+                    tab.get_by_role("tab", name=name).click()
+                    web.settle(tab)
+                found = tab.evaluate(CUT_LABELS, everywhere)
+                if found:
+                    cut[f"{url} {name or ''}".strip()] = found
+            tab.screenshot(path=str(screenshots / f"labels-1280-{url}.png"))
+        tab.goto(f"{app_server.url}/evaluate?n=500")  # the Evaluate table, measured with the fewest samples
+        web.settle(tab)
+        tab.get_by_role("button", name="▶ Evaluate").click()
+        tab.get_by_role("heading", name="Results").wait_for()
+        web.settle(tab)
+        overflow = tab.evaluate(TABLE_OVERFLOW)
+        tab.screenshot(path=str(screenshots / "labels-1280-evaluate-results.png"))
+    finally:
+        context.close()
+    assert cut == {}, cut
+    assert overflow and max(overflow) <= 1, overflow
+
+
+def test_a_discriminator_that_wins_outright_is_said_and_one_click_switches_to_dcgan(page, visit, web):
+    """The saturating loss on the digits' MLP: D wins within a few hundred updates, the page says
+    so, and the suggestion's button restarts with DCGAN, the sidebar and the link showing it."""
+    visit("train?data.name=digits&loss=minimax")
+    page.get_by_role("button", name="▶ Start").click()
+    switch = page.get_by_role("button", name="↻ DCGAN architecture")
+    switch.wait_for()
+    assert "winning outright" in " ".join(page.locator('[data-testid="stAlertContentWarning"]').all_inner_texts())
+    switch.click()
+    link = lambda: page.evaluate("location.search")  # noqa: E731  (page.url can lag behind replaceState)
+    web.until(lambda: "model.arch=dcgan" in link() and "batch_size=64" in link(), what="the link to change")
+    web.settle(page)
+    page.get_by_text("Networks", exact=True).click()
+    assert page.get_by_text("Base channels").is_visible()  # DCGAN's fields in the sidebar, not the MLP's
+    assert page.locator('[data-testid="stAlertContentInfo"]').filter(has_text="Settings changed").count() == 0
+    visit.check("train-dcgan-applied")

@@ -1,4 +1,6 @@
 """The Evaluate page under AppTest: choose checkpoints, run in the background, read table, chart and grids."""
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -37,7 +39,10 @@ def test_compare_two_shipped_checkpoints(page):
     assert not at.exception and not at.error
     table = at.dataframe[0].value
     assert list(table["checkpoint"]) == ["digits-dcgan", "digits-dcgan-early"]
-    assert "Fréchet classifier distance (digit classifier features)" in table.columns
+    # short headings that fit the page; each one's help names the metric and the network behind it
+    assert {"FD ↓", "KID ↓", "IS ↑", "precision ↑", "recall ↑"} <= set(table.columns)
+    helps = {name: column.get("help", "") for name, column in json.loads(at.dataframe[0].proto.columns).items()}
+    assert helps["FD ↓"] == "Fréchet classifier distance (digit classifier features): lower is better"
     assert len(at.get("plotly_chart")) == 1
     assert [image.captions[0] for image in at.get("image")] == ["digits-dcgan", "digits-dcgan-early"]
     assert any("never with published FIDs" in i.value for i in at.info)

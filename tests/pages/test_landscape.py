@@ -23,7 +23,8 @@ def chart(at: AppTest, key: str) -> dict:
 
 
 def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    """The value of the metric labelled ``label`` (after an icon, if it has one)."""
+    return next(m.value for m in at.metric if m.label.split(" ")[-1] == label or m.label == label)
 
 
 def test_renders_the_game_and_controls_change_the_figures(open_page):
@@ -126,3 +127,42 @@ def test_a_bad_link_value_is_named_and_the_default_stands(open_app_page, url):
     assert (at.select_slider(key="ls_lr").value, at.slider(key="ls_momentum").value) == (0.2, 0.0)
     assert at.radio(key="ls_reg").value == "R1"
     assert url(at) == {"reg": "R1"}
+
+
+def test_while_presenting_the_figures_draw_larger_text_lines_and_markers(open_page, monkeypatch):
+    from ui import present
+
+    at = open_page()
+    normal = chart(at, "ls_flow")
+    monkeypatch.setattr(present, "presenting", lambda: True)  # what the sidebar switch or ?present=1 sets
+    at.run()
+    assert not at.exception
+    big = chart(at, "ls_flow")
+    trace = lambda fig, name: next(t for t in fig["data"] if t.get("name") == name)  # noqa: E731
+    assert big["layout"]["xaxis"]["tickfont"]["size"] == present.PROJECTOR.font > present.NORMAL.font
+    assert big["layout"]["title"]["font"]["size"] > 17 and big["layout"]["height"] > normal["layout"]["height"]
+    assert trace(big, "trajectory")["line"]["width"] > trace(normal, "trajectory")["line"]["width"]
+    assert trace(big, "equilibrium")["marker"]["size"] > trace(normal, "equilibrium")["marker"]["size"]
+    # the legend sits under the title, in the figure's own coordinates, however many rows it takes
+    assert big["layout"]["legend"]["yref"] == "container" and big["layout"]["legend"]["y"] < 1
+
+
+def test_restyle_leaves_the_normal_look_and_scales_the_projectors():
+    import plotly.graph_objects as go
+
+    from ui.plotly_charts import restyle
+    from ui.present import NORMAL, PROJECTOR
+
+    def figure() -> go.Figure:
+        return go.Figure([go.Scatter(x=[0, 1], y=[0, 1], line=dict(width=2.5), marker=dict(size=10)),
+                          go.Scatter(x=[0], y=[1]),  # plotly.js's own default sizes
+                          go.Contour(z=[[0, 1], [1, 0]], line=dict(width=0.5)), go.Surface(z=[[0, 1], [1, 0]])],
+                         layout=dict(height=300, title="t"))
+
+    assert restyle(figure(), NORMAL) == figure()
+    big = restyle(figure(), PROJECTOR)
+    assert (big.data[0].line.width, big.data[0].marker.size) == (2.5 * PROJECTOR.scale, 10 * PROJECTOR.scale)
+    assert (big.data[1].line.width, big.data[1].marker.size) == (2 * PROJECTOR.scale, 6 * PROJECTOR.scale)
+    assert big.data[2].line.width == 0.5 * PROJECTOR.scale and big.data[2].colorbar.tickfont.size == PROJECTOR.font
+    assert big.layout.font.size == big.layout.xaxis.tickfont.size == big.layout.legend.font.size == PROJECTOR.font
+    assert big.layout.height == 300 * PROJECTOR.height
