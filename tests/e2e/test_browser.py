@@ -339,3 +339,27 @@ def test_a_discriminator_that_wins_outright_is_said_and_one_click_switches_to_dc
     assert page.get_by_text("Base channels").is_visible()  # DCGAN's fields in the sidebar, not the MLP's
     assert page.locator('[data-testid="stAlertContentInfo"]').filter(has_text="Settings changed").count() == 0
     visit.check("train-dcgan-applied")
+
+
+def test_what_mode_collapse_showed_downloads_as_a_gif_and_an_mp4(page, visit, web):
+    """Train a short run, then take it into slides: the GIF is the recorded frames of both planes,
+    the MP4 a real MP4 (ffmpeg's, from the imageio-ffmpeg wheel)."""
+    visit("mode_collapse?steps=300")
+    page.get_by_role("button", name="▶ Train").click()
+    web.until(lambda: web.progress_step(page) == 300, what="the run to end at step 300")
+    web.settle(page)
+    files = {}
+    for fmt in ("GIF", "MP4"):
+        with page.expect_download() as download:
+            page.get_by_role("button", name=f"⬇ Download {fmt}").click()
+        files[fmt] = (download.value.suggested_filename, open(download.value.path(), "rb").read())
+    name, gif = files["GIF"]
+    assert name.endswith(".gif")
+    animation = Image.open(io.BytesIO(gif))
+    assert animation.format == "GIF" and animation.n_frames >= 3, animation.n_frames
+    first = animation.convert("RGB")
+    animation.seek(animation.n_frames - 1)
+    assert first.tobytes() != animation.convert("RGB").tobytes()  # the planes changed as G learned
+    name, mp4 = files["MP4"]
+    assert name.endswith(".mp4") and mp4[4:8] == b"ftyp" and len(mp4) > 10_000, (name, mp4[:16], len(mp4))
+    visit.check("mode-collapse-exported")
