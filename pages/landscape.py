@@ -159,9 +159,13 @@ with game_tab:
     icon, meaning = VERDICTS[outcome.kind]
     d = path["distance"]
     m1, m2, m3 = st.columns([3, 2, 5])  # room for the longest verdict, "converging", at 1280 px
-    m1.metric(f"{icon} Verdict", outcome.kind)
+    m1.metric(f"{icon} Verdict", outcome.kind,
+              help="How the players move, judged from the last half of the run: converging, orbiting, diverging "
+                   "or stalled (the box on the right gives the numbers).")
     m2.metric("Distance to (0, 0)", f"{d[-1]:.3g}" if np.isfinite(d[-1]) else "∞", f"{d[-1] - d[0]:+.3g} from start"
-              if np.isfinite(d[-1]) else None, delta_color="inverse")
+              if np.isfinite(d[-1]) else None, delta_color="inverse",
+              help="How far the players (ψ, θ) are from the equilibrium (0, 0) at the last step; the change is "
+                   "from where they started.")
     m3.info(f"Judged from the last half of the run, not from where it ends: {meaning}  \n{outcome.describe()}.")
     if len(d) - 1 < steps:
         st.warning(f"The parameters overflowed after {len(d) - 1} steps; the path stops there.")
@@ -208,11 +212,19 @@ with dstar_tab:
     report = density_report(densities["real"], densities["generated"])
     st.plotly_chart(landscape.optimal_discriminator(report), width="stretch", key="ls_dstar")
     n1, n2, n3, n4 = st.columns(4)
-    n1.metric("V(D*, G)", f"{report['value_d_star']:.6f}")
+    n1.metric("V(D*, G)", f"{report['value_d_star']:.6f}",
+              help="The game's value with the best discriminator D* = p_data / (p_data + p_g), integrated "
+                   "numerically.")
     n2.metric("2·JSD − log 4", f"{report['two_jsd_minus_log4']:.6f}",
-              f"difference {abs(report['value_d_star'] - report['two_jsd_minus_log4']):.1e}", delta_color="off")
-    n3.metric("JSD", f"{report['jsd']:.4f}", f"max log 2 = {math.log(2):.4f}", delta_color="off")
-    n4.metric("Wasserstein-1", f"{report['wasserstein']:.4f}")
+              f"difference {abs(report['value_d_star'] - report['two_jsd_minus_log4']):.1e}", delta_color="off",
+              help="The theorem's right-hand side, from the Jensen–Shannon divergence computed on its own: it "
+                   "equals V(D*, G), up to the integration's error shown below it.")
+    n3.metric("JSD", f"{report['jsd']:.4f}", f"max log 2 = {math.log(2):.4f}", delta_color="off",
+              help="Jensen–Shannon divergence between p_data and p_g, in nats: 0 when they are equal, log 2 when "
+                   "they do not overlap.")
+    n4.metric("Wasserstein-1", f"{report['wasserstein']:.4f}",
+              help="Earth mover's distance between p_data and p_g: the mass to move times how far. Unlike JSD it "
+                   "keeps growing as the supports move apart.")
     st.caption(f"V(D = ½, G) = {report['value_half']:.4f} = −log 4: a discriminator that always says ½ scores the "
                "same whatever G does; any better D scores higher, D* scores highest.")
 

@@ -31,6 +31,7 @@ def test_renders_the_game_and_controls_change_the_figures(open_page):
     at = open_page()
     assert not at.exception and not at.error
     assert "orbiting" in metric(at, "Verdict")  # plain simultaneous GDA, non-saturating loss: a limit cycle
+    assert len(at.metric) == 6 and all(m.help for m in at.metric)  # both tabs' metrics say what they mean
     assert any("orbiting: bounded and not falling, distance 0.63" in i.value for i in at.info)
     flow = chart(at, "ls_flow")
     names = [t.get("name") for t in flow["data"]]
