@@ -293,3 +293,80 @@ def routed(log: str, app_port: int) -> list[tuple[str, str]]:
     access log (deploy/nginx.conf's ``ganviz`` format) that carried a replica cookie."""
     return [(pinned, tried.replace(f":{app_port}", "")) for tried, pinned in
             re.findall(r"replica=(.*?) pinned=(127\.0\.0\.\d+) ", log)]
+
+
+@pytest.mark.browser
+def test_sessions_stay_on_their_replica_and_a_stopped_replica_loses_only_its_own(hall, launch_chromium, visitors,
+                                                                                 web, screenshots):
+    replicas, proxy = hall
+    stopped, running = REPLICAS
+    # Ten pages redrawing WebGL in software would measure this machine's CPU (see test_load.py).
+    chromium = launch_chromium("--disable-webgl", "--disable-3d-apis")
+    seconds, began = {}, time.monotonic()
+
+    sessions = [visitors(chromium, proxy) for _ in range(SESSIONS)]
+    for _, tab in sessions:
+        press(tab, "▶ Start")
+    web.until(lambda: all(step(tab, web) > 0 for _, tab in sessions), timeout=240, what="every session to train")
+    seconds["all_training"] = time.monotonic() - began
+    placed = [replica_of(context) for context, _ in sessions]
+    by_replica = {address: [s for s, r in zip(sessions, placed) if r == address] for address in REPLICAS}
+    assert set(placed) == set(REPLICAS), placed
+    assert all(len(group) >= SESSIONS // 2 - 1 for group in by_replica.values()), placed  # dealt evenly
+
+    # Reruns: Pause and Start each rerun the whole page; the run goes on from where it paused.
+    mark = time.monotonic()
+    for _, tab in sessions:
+        press(tab, "⏸ Pause")
+    web.until(lambda: all("paused" in progress(tab) for _, tab in sessions), timeout=120, what="every run to pause")
+    paused = [step(tab, web) for _, tab in sessions]
+    for _, tab in sessions:
+        press(tab, "▶ Start")
+    web.until(lambda: all(step(tab, web) > s for (_, tab), s in zip(sessions, paused)), timeout=120,
+              what="every run to go on after its reruns")
+    seconds["reruns"] = time.monotonic() - mark
+
+    # A network blip: every page's websocket drops and reconnects through the proxy to the session
+    # it left, whose run goes on (on another replica it would find a blank page: no progress bar).
+    mark, before = time.monotonic(), [step(tab, web) for _, tab in sessions]
+    for _, tab in sessions:
+        tab.evaluate(DROP_SOCKETS)
+    web.until(lambda: all(step(tab, web) > s for (_, tab), s in zip(sessions, before)), timeout=120,
+              what="every session to go on training after its websocket reconnected")
+    seconds["reconnect"] = time.monotonic() - mark
+    assert all(tab.evaluate("window.__sockets.length") >= 2 for _, tab in sessions)  # each did reconnect
+    app_port = int(replicas[stopped].url.rsplit(":", 1)[1])
+    requests = routed(proxy.log.read_text(), app_port)
+    assert requests and all(pinned == tried for pinned, tried in requests), requests
+
+    # One replica stops: its pages say so and what to do; the other replica's go on training.
+    mark = time.monotonic()
+    replicas[stopped].stop()
+    lost, kept = by_replica[stopped], by_replica[running]
+    kept_before = [step(tab, web) for _, tab in kept]
+    for _, tab in lost:
+        tab.get_by_text(LOST).wait_for(timeout=90_000)
+    seconds["message_shown"] = time.monotonic() - mark
+    tab = lost[0][1]
+    tab.screenshot(path=str(screenshots / "replica-stopped.png"))
+    dialog = tab.get_by_role("dialog").inner_text()
+    assert "Connection error" in dialog and LOST in dialog, dialog
+    web.until(lambda: all(step(tab, web) > s for (_, tab), s in zip(kept, kept_before)), timeout=120,
+              what="the running replica's sessions to go on training")
+    assert not any(tab.get_by_text(LOST).count() or web.exceptions_on(tab) for _, tab in kept)
+
+    # Reloading a lost page starts a new session on the running replica, which trains.
+    mark = time.monotonic()
+    context, tab = lost[0]
+    tab.reload(wait_until="commit")
+    press(tab, "▶ Start")
+    web.until(lambda: step(tab, web) > 0, timeout=240, what="the reloaded page to train")
+    seconds["reload_training"] = time.monotonic() - mark
+    assert replica_of(context) == running
+    assert not replicas[running].tracebacks(), replicas[running].log_text()[-3000:]
+
+    numbers = {"sessions_per_replica": {a: len(g) for a, g in by_replica.items()},
+               "seconds": {k: round(v, 1) for k, v in seconds.items()}, "total_s": round(time.monotonic() - began, 1),
+               "cpu_count": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 1)}
+    (ARTIFACTS / "replicas.json").write_text(json.dumps(numbers, indent=2))
+    print(json.dumps(numbers))
