@@ -363,3 +363,31 @@ def test_what_mode_collapse_showed_downloads_as_a_gif_and_an_mp4(page, visit, we
     name, mp4 = files["MP4"]
     assert name.endswith(".mp4") and mp4[4:8] == b"ftyp" and len(mp4) > 10_000, (name, mp4[:16], len(mp4))
     visit.check("mode-collapse-exported")
+
+
+# the editor's plot area on screen and its axes' ranges, to turn a pixel into data coordinates
+PLOT_AREA = """(chart) => { const gd = chart.querySelector('.js-plotly-plot'), box = gd.querySelector('.nsewdrag')
+  .getBoundingClientRect(); return {left: box.left, top: box.top, width: box.width, height: box.height,
+  x: gd._fullLayout.xaxis.range, y: gd._fullLayout.yaxis.range}; }"""
+
+
+def test_draw_your_own_adds_a_component_where_the_click_lands(page, visit, web):
+    """Clicks between the lattice's faint spots, not on them: each adds one component within half a
+    lattice step of where it landed."""
+    visit("mode_collapse")
+    page.get_by_text("Draw your own", exact=True).click()
+    web.settle(page)
+    components = page.get_by_label("Components, one 'x, y' per line")
+    lines = lambda: [tuple(map(float, line.split(","))) for line in components.input_value().splitlines()]  # noqa: E731
+    for fx, fy in ((0.37, 0.29), (0.713, 0.822)):
+        before = lines()
+        chart = page.locator('[data-testid="stPlotlyChart"]').first
+        area = chart.evaluate(PLOT_AREA)
+        page.mouse.click(area["left"] + fx * area["width"], area["top"] + fy * area["height"])
+        web.until(lambda: len(lines()) == len(before) + 1, what="a component added by the click")
+        web.settle(page)
+        (x, y), = set(lines()) - set(before)
+        want_x = area["x"][0] + fx * (area["x"][1] - area["x"][0])
+        want_y = area["y"][1] - fy * (area["y"][1] - area["y"][0])
+        assert abs(x - want_x) <= 0.13 and abs(y - want_y) <= 0.13, ((x, y), (want_x, want_y))
+    visit.check("mode-collapse-drawn")
