@@ -18,6 +18,7 @@ import os
 import re
 import threading
 import weakref
+from pathlib import Path
 from typing import Iterator
 
 import torch
@@ -143,11 +144,35 @@ def run_memory_budget() -> int:
     return _megabytes(RUN_MEMORY_ENV, DEFAULT_RUN_MEMORY_MB) * MB
 
 
+CGROUP = Path("/sys/fs/cgroup")
+
+
+def container_memory_limit(root: Path = CGROUP) -> int | None:
+    """The memory limit of the container this process runs in (cgroup v2 ``memory.max``, or v1
+    ``memory/memory.limit_in_bytes``), in bytes, or None when there is none: in Docker the host's
+    memory is not what the kernel will let this process use."""
+    for path in (root / "memory.max", root / "memory" / "memory.limit_in_bytes"):
+        try:
+            text = path.read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit() and int(text) < 2**60:  # cgroup v1 writes "no limit" as a huge number
+            return int(text)
+        return None  # "max": the container is not limited
+    return None
+
+
+def machine_memory() -> int:
+    """Bytes of memory this process can have: the machine's, or its container's limit if lower."""
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    limit = container_memory_limit()
+    return physical if limit is None else min(physical, limit)
+
+
 def server_memory_budget() -> int:
     """Bytes all trainings of this process may use together (env ``GANVIZ_SERVER_MEMORY_MB``,
-    default half of the machine's memory)."""
-    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // MB
-    return _megabytes(SERVER_MEMORY_ENV, int(physical * SERVER_MEMORY_SHARE)) * MB
+    default half of the memory this process can have: the machine's, or its container's)."""
+    return _megabytes(SERVER_MEMORY_ENV, int(machine_memory() // MB * SERVER_MEMORY_SHARE)) * MB
 
 
 def claimed_memory() -> int:

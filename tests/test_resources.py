@@ -2,6 +2,7 @@
 worker ends with the session (no leaked threads, memory handed back); histories stay bounded;
 concurrent trainings do not see each other; the server caps how many run at once."""
 import gc
+import os
 import threading
 import time
 
@@ -229,3 +230,26 @@ def test_live_panels_poll_less_often_on_a_busy_server(monkeypatch):
     assert live.poll_seconds() == live.POLL_SECONDS and live.poll_seconds(0.7) == 0.7
     monkeypatch.setattr(live, "live_workers", lambda: [object()] * (4 * live.POLLS_AT_FULL_RATE))
     assert live.poll_seconds() == 4 * live.POLL_SECONDS
+
+
+@pytest.mark.parametrize("files, limit", [
+    ({"memory.max": "2147483648\n"}, 2 * 2**30),  # cgroup v2, as Docker's --memory 2g writes it
+    ({"memory.max": "max\n"}, None),
+    ({"memory/memory.limit_in_bytes": "3221225472\n"}, 3 * 2**30),  # cgroup v1
+    ({"memory/memory.limit_in_bytes": "9223372036854771712\n"}, None),  # v1's "no limit"
+    ({}, None),  # no cgroup file system
+])
+def test_a_containers_memory_limit_is_read_from_its_cgroup(tmp_path, files, limit):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert resources.container_memory_limit(tmp_path) == limit
+
+
+def test_the_server_budget_is_half_of_a_containers_limit_below_the_machines_memory(monkeypatch):
+    monkeypatch.delenv(resources.SERVER_MEMORY_ENV, raising=False)
+    monkeypatch.setattr(resources, "container_memory_limit", lambda: 4 * 2**30)
+    assert resources.server_memory_budget() == 2 * 2**30
+    monkeypatch.setattr(resources, "container_memory_limit", lambda: 2**50)  # above the machine's: no effect
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert resources.server_memory_budget() == physical // resources.MB // 2 * resources.MB
