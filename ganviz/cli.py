@@ -22,6 +22,7 @@ COMMANDS = {
     "phase": ("ganviz.training.cli", "a phase diagram: a grid of GANs over two hyperparameters, modes covered per cell"),
     "landscape": ("ganviz.landscape.cli", "Dirac-GAN dynamics, D* and divergences, loss-landscape slices"),
     "classifier": ("ganviz.metrics.cli", "train the digit classifier the metrics use, or measure its accuracy"),
+    "factors": ("ganviz.metrics.cli", "train the shape factor network the shapes metrics use, or measure it"),
     "evaluate": ("ganviz.metrics.cli", "FID / IS / KID / precision-recall of generator checkpoints"),
     "sample": ("ganviz.latent.cli", "a PNG grid of samples from a shipped, local or Hub generator"),
     "style": ("ganviz.style.cli", "neural style transfer (Gatys et al., VGG19): content + style -> PNG"),

@@ -272,6 +272,16 @@ REGISTRIES = (DATASETS, MODELS, LOSSES, REMEDIES, OPTIMIZERS)
 
 ACTIVATIONS = ["relu", "leaky_relu", "tanh", "elu", "gelu"]
 
+# the factors of the ``shapes`` dataset a config may name (geometry and rendering: ganviz/data/shapes.py);
+# six hues 60 degrees apart at full saturation and value, so every pair is told apart at a glance
+SHAPE_NAMES = ("circle", "square", "triangle", "star")
+SHAPE_COLOURS = {"red": (1.0, 0.0, 0.0), "yellow": (1.0, 1.0, 0.0), "green": (0.0, 1.0, 0.0),
+                 "cyan": (0.0, 1.0, 1.0), "blue": (0.0, 0.0, 1.0), "magenta": (1.0, 0.0, 1.0)}
+# the continuous factors' (lowest, highest) values a config may ask for: the ranges the shipped factor
+# network was trained on. Position is the shape's centre as a share of the image side; scale its
+# circumradius as a share of the side; rotation in degrees.
+SHAPE_FACTOR_LIMITS = {"x": (0.2, 0.8), "y": (0.2, 0.8), "scale": (0.12, 0.3), "rotation": (0.0, 360.0)}
+
 
 def _finite_number(value: Any) -> bool:
     """True for a number a float can hold: an int past 1e308 makes ``math.isfinite`` overflow."""
@@ -293,6 +303,28 @@ class DataConfig(Config):
     channels: int = spec(1, choices=[1, 3], help="channels of an image folder dataset")
     root: str = spec("", help="folder of MNIST files or of an image folder")
     download: bool = spec(False, help="allow torchvision to download MNIST / Fashion-MNIST")
+    shapes: list[str] = spec(default_factory=lambda: list(SHAPE_NAMES),
+                             help="shapes the 'shapes' dataset draws (circle, square, triangle, star); one named twice "
+                                  "is drawn twice as often")
+    colours: list[str] = spec(default_factory=lambda: list(SHAPE_COLOURS),
+                              help="colours the 'shapes' dataset draws (red, yellow, green, cyan, blue, magenta); one "
+                                   "named twice is drawn twice as often")
+    x_min: float = spec(0.3, min=SHAPE_FACTOR_LIMITS["x"][0], max=SHAPE_FACTOR_LIMITS["x"][1],
+                        help="leftmost shape centre, as a share of the image width")
+    x_max: float = spec(0.7, min=SHAPE_FACTOR_LIMITS["x"][0], max=SHAPE_FACTOR_LIMITS["x"][1],
+                        help="rightmost shape centre, as a share of the image width")
+    y_min: float = spec(0.3, min=SHAPE_FACTOR_LIMITS["y"][0], max=SHAPE_FACTOR_LIMITS["y"][1],
+                        help="highest shape centre, as a share of the image height from the top")
+    y_max: float = spec(0.7, min=SHAPE_FACTOR_LIMITS["y"][0], max=SHAPE_FACTOR_LIMITS["y"][1],
+                        help="lowest shape centre, as a share of the image height from the top")
+    scale_min: float = spec(0.18, min=SHAPE_FACTOR_LIMITS["scale"][0], max=SHAPE_FACTOR_LIMITS["scale"][1],
+                            help="smallest shape: its circumradius as a share of the image side")
+    scale_max: float = spec(0.28, min=SHAPE_FACTOR_LIMITS["scale"][0], max=SHAPE_FACTOR_LIMITS["scale"][1],
+                            help="largest shape: its circumradius as a share of the image side")
+    rotation_min: float = spec(0.0, min=SHAPE_FACTOR_LIMITS["rotation"][0], max=SHAPE_FACTOR_LIMITS["rotation"][1],
+                               help="smallest rotation of a shape, in degrees")
+    rotation_max: float = spec(360.0, min=SHAPE_FACTOR_LIMITS["rotation"][0],
+                               max=SHAPE_FACTOR_LIMITS["rotation"][1], help="largest rotation of a shape, in degrees")
 
     def validate(self, prefix: str = "") -> None:
         super().validate(prefix)
@@ -301,6 +333,21 @@ class DataConfig(Config):
                 raise ValueError(f"{prefix}means[{i}]: expected two finite numbers [x, y], got {shown(m)}")
         if self.name == "custom" and not self.means:
             raise ValueError(f"{prefix}means: the 'custom' dataset needs at least one component")
+        self._validate_shape_factors(prefix)
+
+    def _validate_shape_factors(self, prefix: str) -> None:
+        """The ``shapes`` dataset's factor lists name known values, and each range is ordered."""
+        for name, known in (("shapes", SHAPE_NAMES), ("colours", tuple(SHAPE_COLOURS))):
+            values = getattr(self, name)
+            if not values:
+                raise ValueError(f"{prefix}{name}: name at least one of {', '.join(known)}")
+            for value in values:
+                if value not in known:
+                    raise ValueError(f"{prefix}{name}: must name some of {', '.join(known)}; got {shown(value)}")
+        for factor in SHAPE_FACTOR_LIMITS:
+            lo, hi = getattr(self, f"{factor}_min"), getattr(self, f"{factor}_max")
+            if hi < lo:
+                raise ValueError(f"{prefix}{factor}_max: must be >= {factor}_min ({lo:g}), got {hi:g}")
 
 
 @dataclass

@@ -16,7 +16,7 @@ from ganviz.data import DATASETS, DESCRIPTIONS, is_toy
 from ganviz.device import resolve_device
 from ganviz.hub import MODEL_ZOO
 from ganviz.latent.pictures import image_grid
-from ganviz.metrics.evaluation import evaluate, load_source, source_from_gan, spread_notes
+from ganviz.metrics.evaluation import coverage_line, evaluate, load_source, source_from_gan, spread_notes
 from ganviz.metrics.extractors import EXTRACTORS
 from ganviz.metrics.job import Job
 from ganviz.training.runs import saved_runs
@@ -66,6 +66,7 @@ with st.sidebar:
     extractor = st.radio("Feature network",
                          **link.index("extractor", "eval_extractor", EXTRACTORS, next(iter(EXTRACTORS))),
                          format_func=lambda k: {"digit-classifier": "Digit classifier (offline)",
+                                                "shape-factors": "Shape factor network (offline, for shapes)",
                                                 "inception-v3": "Inception-v3, FID weights"}.get(k, k),
                          help="Inception-v3 needs the torch-fidelity package and a one-time ~95 MB download.")
     reference = st.selectbox("Real data", **link.index("reference", "eval_reference", [None] + IMAGE_DATASETS, None),
@@ -136,12 +137,15 @@ if job is not None and not job.running:
         st.caption(f"Feature network: **{first.extractor['title']}** · {first.n:,} generated samples each · "
                    f"seed {first.seed} · {job.finished - job.started:.1f} s")
         if first.extractor["key"] != "inception-v3":
-            st.info("These use the digit classifier's features: compare them with each other, never with "
-                    "published FIDs (those are Inception-v3 numbers on other data).", icon="🏷️")
+            st.info(f"These use the {first.extractor['title'].split(' (')[0]}'s features: compare them with each "
+                    "other, never with published FIDs (those are Inception-v3 numbers on other data).", icon="🏷️")
         st.dataframe(ui.evaluate.table(results), hide_index=True, width="stretch",
                      column_config={name: st.column_config.Column(help=text)
                                     for name, text in ui.evaluate.column_help(results).items()})
         st.caption("  \n".join(dict.fromkeys(note for r in results for note in spread_notes(r.scores))))
+        for r in results:
+            if r.coverage is not None:
+                st.markdown(f"**{r.source}** — {coverage_line(r.coverage)}")
         st.plotly_chart(ui.evaluate.metric_bars(results, real_is=first.reference["is"]), width="stretch",
                         key="eval_bars")
         st.subheader("Samples")

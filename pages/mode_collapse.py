@@ -12,6 +12,7 @@ from ganviz.training.process import ProcessWorker
 from ganviz.training.remedies import REMEDIES
 from ui.export import export_buttons, record
 from ui import forms, links, live, mode_collapse, present, session
+from ui.vega_charts import live_chart
 
 DATASET_LABELS = {"ring8": "Ring of 8", "grid25": "Grid of 25", "custom": "Draw your own"}
 SLOW_MOTION_SECONDS = 0.6
@@ -181,20 +182,6 @@ if show_manifold != state.mc_manifold_shown:  # the training process computes wh
 
 
 # -- the live view ----------------------------------------------------------------------------------
-def metric_cards(report: dict) -> None:
-    cards = mode_collapse.metric_cards(report)
-    for row in (cards[:2], cards[2:]):  # two by two: four across cut the labels of a half-width column
-        for column, (label, value, meaning) in zip(st.columns(2), row):
-            column.metric(label, value, help=meaning)
-
-
-def live_chart(key: str, spec: dict) -> None:
-    """A chart that keeps its element between refreshes (same key, same spec; new data only);
-    as wide as its column unless the spec fixes its width (the planes keep x and y to scale)."""
-    with st.container(key=key):
-        st.vega_lite_chart(spec=spec, key=f"{key}_chart", width="content" if "width" in spec else "stretch")
-
-
 def draw() -> None:
     if state.get("mc_playing") and slow:
         if worker.step_count < target:
@@ -215,7 +202,7 @@ def draw() -> None:
         report = frame["metrics"]
         with column:
             st.subheader(names[arm])
-            metric_cards(report)
+            mode_collapse.show_metric_cards(report)
             live_chart(f"mc_plane_{arm}", mode_collapse.plane(frame["view"], frame["means"], "Samples and D's verdict",
                                                               heatmap=show_heatmap, arrows=show_arrows,
                                                               manifold=show_manifold))

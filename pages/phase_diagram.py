@@ -10,7 +10,7 @@ from ganviz.data import DESCRIPTIONS
 from ganviz.device import resolve_device
 from ganviz.training.losses import LOSSES
 from ganviz.training.phase import AXES, MAX_CELLS, PhaseDiagram, parse_axis
-from ui import links, live, plotly_charts, session
+from ui import links, live, session, vega_charts
 from ui.phase import phase_grid
 
 DIAGRAM, SELECTED = "phase_diagram", "phase_selected"
@@ -141,8 +141,8 @@ def live_panel() -> None:
             # the cell's settings are in the box above: the title says only what it found, so that it
             # fits beside the legend in this narrow column
             title = "diverged" if population.diverged_at[selected] else f"{modes:.0f} of {diagram.num_modes} modes"
-            st.plotly_chart(plotly_charts.scatter(real.cpu().numpy(), fake, population.dataset.extent(), title=title),
-                            key="phase_samples", width="stretch")
+            samples = vega_charts.scatter(real.cpu().numpy(), fake, population.dataset.extent(), title=title)
+            vega_charts.live_chart("phase_samples", samples)
     if not snap.running and st.session_state.get("phase_was_running"):
         st.session_state["phase_was_running"] = False
         st.rerun()  # redraw the buttons once the grid is done

@@ -17,7 +17,7 @@ from ganviz.style import examples
 from ganviz.style.images import MAX_PIXELS, ImageError, load_image, to_uint8
 from ganviz.style.transfer import StyleConfig, StyleTransfer
 from ganviz.style.vgg import WeightsMissingError, cache_path, load_vgg19, weights_source
-from ui import links, live, plotly_charts, session
+from ui import links, live, plotly_charts, session, vega_charts
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]
 SIZES = [64, 128, 192, 256, 384, 512, 768, 1024]
@@ -186,9 +186,14 @@ def live_panel() -> None:
     history = snap.history
     last = {k: v[-1] for k, v in history.items() if v}
     cols = st.columns(3)
-    cols[0].metric("Total loss", f"{last['loss']:.4g}" if "loss" in last else "—")
-    cols[1].metric("Content loss (weighted)", f"{last['content']:.3g}" if "content" in last else "—")
-    cols[2].metric("Style loss (weighted)", f"{last['style']:.3g}" if "style" in last else "—")
+    cols[0].metric("Total loss", f"{last['loss']:.4g}" if "loss" in last else "—",
+                   help="What L-BFGS minimises: the weighted content loss plus the weighted style loss.")
+    cols[1].metric("Content loss (weighted)", f"{last['content']:.3g}" if "content" in last else "—",
+                   help="How far the picture's VGG19 features are from the content image's, times the content "
+                        "weight: it rises as the style takes over.")
+    cols[2].metric("Style loss (weighted)", f"{last['style']:.3g}" if "style" in last else "—",
+                   help="How far the picture's Gram matrices (which features fire together) are from the style "
+                        "image's, times the style weight.")
     a, b = st.columns(2)
     a.image(to_uint8(before), caption=f"Before: the content at {size_used} px", width="stretch")
     b.image(after, caption=f"After {snap.step} steps", width="stretch")
@@ -198,9 +203,8 @@ def live_panel() -> None:
         series = {"content": ("content", plotly_charts.REAL), "style": ("style", plotly_charts.FAKE)}
         if any(history.get("tv", [])):
             series["tv"] = ("smoothness", plotly_charts.D_COLOR)
-        fig = plotly_charts.curves(history, series, "Weighted losses (log scale)", "loss")
-        fig.update_yaxes(type="log")
-        st.plotly_chart(fig, width="stretch", key="style_losses")
+        vega_charts.live_chart("style_losses", vega_charts.curves(history, series, "Weighted losses (log scale)",
+                                                                  "loss", log=True))
     if not snap.running and st.session_state.get("style_was_running"):
         st.session_state["style_was_running"] = False
         st.rerun()  # redraw the buttons once the run ends on its own

@@ -12,11 +12,12 @@ import streamlit as st
 import ui  # noqa: F401  (first: the app-shell guard in ui/__init__.py runs before heavy imports)
 from ganviz.animation.frames import image_frame, toy_frame
 from ganviz.latent.pictures import image_grid
+from ganviz.metrics.factors import image_coverage
 from ganviz.resources import ResourceError, out_of_memory_guard
 from ganviz.training import Trainer, health, runs
 from ganviz.training.worker import TrainingWorker
 from ui.export import export_buttons, record
-from ui import forms, live, plotly_charts, session, state
+from ui import forms, live, mode_collapse, session, state, vega_charts
 
 st.title("🏋️ Train a GAN")
 st.caption("Choose the data, networks, loss and regularisers in the sidebar. **Start** trains in the "
@@ -25,6 +26,7 @@ st.caption("Choose the data, networks, loss and regularisers in the sidebar. **S
 
 FORM = "cfg:"  # the sidebar form's widget keys: FORM + a dotted config field
 APPLIED = "train_applied"  # set when a suggestion changed the form: the next full run restarts with it
+COVERAGE_SAMPLES = 256  # generated shapes per poll the coverage cards read: about ten per mode of 24
 DIAGNOSED = "train_diagnosed"  # whether the page shows a diagnosis: the live panel redraws the page when that changes
 
 url_flat, url_error = state.config_from_url()
@@ -144,27 +146,37 @@ def live_panel() -> None:
     trainer = w.trainer
     last = {k: v[-1] for k, v in history.items() if v}
     cols = st.columns(4)
-    cols[0].metric("D loss", f"{last['d_loss']:.3f}" if "d_loss" in last else "—")
-    cols[1].metric("G loss", f"{last['g_loss']:.3f}" if "g_loss" in last else "—")
-    cols[2].metric("D(x) real", f"{last['d_real']:.3f}" if "d_real" in last else "—")
-    cols[3].metric("D(G(z)) fake", f"{last['d_fake']:.3f}" if "d_fake" in last else "—")
+    cols[0].metric("D loss", f"{last['d_loss']:.3f}" if "d_loss" in last else "—",
+                   help="The discriminator's loss on the last batch, under the sidebar's loss. Falling to about 0 "
+                        "while the samples stay noise: D is winning outright.")
+    cols[1].metric("G loss", f"{last['g_loss']:.3f}" if "g_loss" in last else "—",
+                   help="The generator's loss on the last batch: how badly its samples fooled D. In a GAN the two "
+                        "losses need not fall together; they trade.")
+    cols[2].metric("D(x) real", f"{last['d_real']:.3f}" if "d_real" in last else "—",
+                   help="D's mean verdict on the last batch's real samples: a probability for the losses that "
+                        "have one (½ when D cannot tell), a raw score for the others.")
+    cols[3].metric("D(G(z)) fake", f"{last['d_fake']:.3f}" if "d_fake" in last else "—",
+                   help="D's mean verdict on the last batch's generated samples: near 0 for a probabilistic loss "
+                        "means D sees through every one.")
     if (health.diagnose(history, trainer.config) is not None) != st.session_state.get(DIAGNOSED, False):
         st.rerun(scope="app")  # the diagnosis came or went: the full page draws it
 
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(plotly_charts.loss_curves(history), width="stretch", key="loss_chart")
-        st.plotly_chart(plotly_charts.discriminator_curves(history, trainer.loss.probabilistic),
-                        width="stretch", key="d_chart")
+        vega_charts.live_chart("train_losses", vega_charts.loss_curves(history))
+        vega_charts.live_chart("train_d", vega_charts.discriminator_curves(history, trainer.loss.probabilistic))
     with right:
         if trainer.is_image:
             images = w.call(lambda t: t.generate(n=64))
-            st.plotly_chart(plotly_charts.image(image_grid(images), "Generated samples (fixed z)"),
-                            width="stretch", key="samples")
+            st.image(image_grid(images), caption="Generated samples (fixed z)", width="stretch")
+            if trainer.config.data.name == "shapes":  # its modes are known: coverage measured exactly
+                fake = w.call(lambda t: t.sample_pairs(COVERAGE_SAMPLES)[1])
+                mode_collapse.show_metric_cards(image_coverage(fake, trainer.config.data, mode_collapse.factor_net()))
         else:
             real, fake = w.call(lambda t: t.sample_pairs(1000, seed=0))
-            st.plotly_chart(plotly_charts.scatter(real.cpu().numpy(), fake.cpu().numpy(), trainer.dataset.extent()),
-                            width="stretch", key="samples")
+            vega_charts.live_chart("train_samples",
+                                   vega_charts.scatter(real.cpu().numpy(), fake.cpu().numpy(),
+                                                       trainer.dataset.extent()))
         frame = (image_frame(image_grid(images)) if trainer.is_image
                  else toy_frame(real.cpu().numpy(), fake.cpu().numpy(), trainer.dataset.extent()))
         export_buttons(record("train_frames", w, snap.step, frame), "train-samples")

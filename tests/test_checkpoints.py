@@ -42,6 +42,9 @@ def test_model_cards_carry_the_license_and_the_dataset_in_their_front_matter(fol
     card = ModelCard.load(CHECKPOINTS / folder / "README.md")
     license = tomllib.loads((CHECKPOINTS.parent / "pyproject.toml").read_text())["project"]["license"]["text"]
     assert card.data.license == license.lower() == "mit"
+    if "ganviz.data.shapes" in card.text:  # rendered on the fly from factors: no Hub dataset to name
+        assert card.data.datasets == []
+        return
     assert card.data.datasets == ["sklearn-docs/digits"]
     assert "sklearn.datasets.load_digits" in card.text  # what the id stands for, said in the body
 

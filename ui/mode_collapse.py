@@ -8,12 +8,15 @@ import math
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 
 from ganviz.collapse.coverage import HIGH_QUALITY_STDS, STRICT_SHARE
 from ganviz.collapse.plane import verdict
+from ganviz.metrics.factors import load_factor_net
 from ui.links import Kind
 from ui import present
 from ui.plotly_charts import FAKE, REAL, apply_layout
+from ui.vega_charts import area, chart, frame
 
 ARM_COLORS = {"plain": "#6b7280", "treated": FAKE}
 COMPONENT_COLORS = ["#7c3aed", "#db2777", "#ea580c", "#ca8a04", "#2563eb", "#0891b2", "#65a30d", "#9333ea"]
@@ -21,42 +24,9 @@ EDITOR_EXTENT = (-5.0, 5.0, -5.0, 5.0)
 EDITOR_STEP = 0.25
 
 
-# The live view is drawn with Vega-Lite, not Plotly: Streamlit (1.67) gives every Plotly chart an
-# element id hashed from its figure, so each refresh with new data unmounts the chart and builds a
-# new one (blank until it is drawn, and a new WebGL context each time for Scattergl). A keyed
-# Vega-Lite chart whose spec stays the same keeps its element and swaps only its named datasets.
-# So every spec below depends on the view's settings only, never on the data.
+# The live view is drawn with Vega-Lite, not Plotly: see ui/vega_charts.py (every spec below
+# depends on the view's settings only, never on the data).
 PLANE_SIZE = 360
-
-
-def _frame(rows: dict) -> pd.DataFrame:
-    return pd.DataFrame({k: np.asarray(v).ravel() for k, v in rows.items()})
-
-
-# Drawn on a canvas, without ARIA attributes: Vega's default SVG renderer rebuilds a DOM node per
-# mark (some 5,000 per refresh for the two planes), which cost the browser most of the CPU time
-# that training shares with it on a small machine (docs/benchmarks.md).
-CANVAS = {"usermeta": {"embedOptions": {"renderer": "canvas"}}, "config": {"aria": False}}
-
-
-def _chart(spec: dict, datasets: dict[str, pd.DataFrame], title: str, style: present.Style, *, height: int,
-           width: int | None = None, small: bool = False) -> dict:
-    """A titled spec drawn on a canvas, its text sized by ``style`` (a ``small`` chart, one of a
-    row of five, has its title in the size of its labels, so that the title fits its width). A
-    plane (``width``, x and y to scale) keeps Streamlit's fit of title and axes into its square; a
-    chart as wide as its column keeps a plot ``height`` tall (times the style's), since Streamlit's
-    fit left larger text a sliver of plot."""
-    heading = {"text": title, "anchor": "start", "fontSize": style.font if small else style.title}
-    size = ({"width": width, "height": height} if width else
-            {"height": round(height * style.height), "autosize": {"type": "fit-x", "contains": "padding"}})
-    text = {"labelFontSize": style.font, "titleFontSize": style.font}
-    return {"title": heading, **size, **spec, **CANVAS, "config": {**CANVAS["config"], "axis": text, "legend": text},
-            "datasets": datasets}
-
-
-def _area(size: float, style: present.Style) -> float:
-    """A Vega point size (an area, px²) for ``style``: markers grow by ``style.scale`` across."""
-    return size * style.scale ** 2
 
 
 def plane_datasets(view: dict, means: np.ndarray, *, heatmap: bool = True, arrows: bool = True,
@@ -68,29 +38,29 @@ def plane_datasets(view: dict, means: np.ndarray, *, heatmap: bool = True, arrow
     xs, ys = np.asarray(hm["x"]), np.asarray(hm["y"])
     dx, dy = (xmax - xmin) / len(xs), (ymax - ymin) / len(ys)
     gx, gy = np.meshgrid(xs, ys)
-    cells = _frame({"x": gx - dx / 2, "x2": gx + dx / 2, "y": gy - dy / 2, "y2": gy + dy / 2,
-                    "d": verdict(hm)}) if heatmap else _frame({"x": [], "x2": [], "y": [], "y2": [], "d": []})
+    cells = frame({"x": gx - dx / 2, "x2": gx + dx / 2, "y": gy - dy / 2, "y2": gy + dy / 2,
+                    "d": verdict(hm)}) if heatmap else frame({"x": [], "x2": [], "y": [], "y2": [], "d": []})
     fake = view["fake"]
     component = view.get("component")
-    fakes = _frame({"x": fake[:, 0], "y": fake[:, 1],  # g: the generator of a mixture, drawn in its colour
+    fakes = frame({"x": fake[:, 0], "y": fake[:, 1],  # g: the generator of a mixture, drawn in its colour
                     "g": component % len(COMPONENT_COLORS) if component is not None else np.zeros(len(fake), int)})
-    strokes = _frame({"x": [], "y": [], "x2": [], "y2": []})
+    strokes = frame({"x": [], "y": [], "x2": [], "y2": []})
     if arrows:
         grads = view["arrows"]
         longest = float(np.linalg.norm(grads, axis=1).max()) or 1.0
         every = max(1, len(fake) // 128)  # GAN Lab draws a subset; a forest of arrows hides the points
         ends = fake[::every] + 0.08 * (xmax - xmin) / longest * grads[::every]
-        strokes = _frame({"x": fake[::every, 0], "y": fake[::every, 1], "x2": ends[:, 0], "y2": ends[:, 1]})
-    lines = _frame({"x": [], "y": [], "line": [], "order": []})
+        strokes = frame({"x": fake[::every, 0], "y": fake[::every, 1], "x2": ends[:, 0], "y2": ends[:, 1]})
+    lines = frame({"x": [], "y": [], "line": [], "order": []})
     if manifold and "manifold" in view:
         warped = np.asarray(view["manifold"])  # (generators, res, res, 2): rows and columns as lines
         paths = np.concatenate([warped, warped.transpose(0, 2, 1, 3)], axis=1).reshape(-1, warped.shape[2], 2)
-        lines = _frame({"x": paths[..., 0], "y": paths[..., 1],
+        lines = frame({"x": paths[..., 0], "y": paths[..., 1],
                         "line": np.repeat(np.arange(len(paths)), paths.shape[1]),
                         "order": np.tile(np.arange(paths.shape[1]), len(paths))})
     real = view["real"][::2]  # the data's shape shows with half as many points: less for the browser to draw
-    return {"cells": cells, "real": _frame({"x": real[:, 0], "y": real[:, 1]}), "fake": fakes, "strokes": strokes,
-            "centres": _frame({"x": means[:, 0], "y": means[:, 1]}), "manifold": lines}
+    return {"cells": cells, "real": frame({"x": real[:, 0], "y": real[:, 1]}), "fake": fakes, "strokes": strokes,
+            "centres": frame({"x": means[:, 0], "y": means[:, 1]}), "manifold": lines}
 
 
 def plane(view: dict, means: np.ndarray, title: str, *, heatmap: bool = True, arrows: bool = True,
@@ -113,23 +83,23 @@ def plane(view: dict, means: np.ndarray, title: str, *, heatmap: bool = True, ar
         {"data": {"name": "manifold"}, "mark": {"type": "line", "clip": True, "strokeWidth": style.scale,
                                                  "color": "rgba(124,58,237,0.35)"},
          "encoding": {"x": x, "y": y, "detail": {"field": "line"}, "order": {"field": "order"}}},
-        {"data": {"name": "centres"}, "mark": {"type": "point", "size": _area(160, style), "color": "#5eead4",
+        {"data": {"name": "centres"}, "mark": {"type": "point", "size": area(160, style), "color": "#5eead4",
                                                 "strokeWidth": style.scale, "clip": True},
          "encoding": {"x": x, "y": y}},
-        {"data": {"name": "real"}, "mark": {"type": "circle", "size": _area(12, style), "color": REAL,
+        {"data": {"name": "real"}, "mark": {"type": "circle", "size": area(12, style), "color": REAL,
                                              "opacity": 0.55, "clip": True},
          "encoding": {"x": x, "y": y}},
         {"data": {"name": "strokes"}, "mark": {"type": "rule", "color": "#1f2937", "strokeWidth": style.scale,
                                                 "opacity": 0.7, "clip": True},
          "encoding": {"x": x, "y": y, "x2": x2, "y2": y2}},
-        {"data": {"name": "fake"}, "mark": {"type": "circle", "size": _area(16, style), "opacity": 0.8, "clip": True,
+        {"data": {"name": "fake"}, "mark": {"type": "circle", "size": area(16, style), "opacity": 0.8, "clip": True,
                                              **ring},
          "encoding": {"x": x, "y": y, "color": {"field": "g", "type": "nominal", "legend": None,
                                                  "scale": {"domain": list(range(len(COMPONENT_COLORS))),
                                                            "range": COMPONENT_COLORS}}}},
     ]
     datasets = plane_datasets(view, means, heatmap=heatmap, arrows=arrows, manifold=manifold)
-    return _chart({"layer": layers}, datasets, title, style, width=PLANE_SIZE, height=PLANE_SIZE)
+    return chart({"layer": layers}, datasets, title, style, width=PLANE_SIZE, height=PLANE_SIZE)
 
 
 # The coverage chart's legend, one entry a line: what its colours mean (grey bars puzzled a first-time audience)
@@ -143,9 +113,9 @@ def coverage(report: dict, title: str, style: present.Style | None = None) -> di
     style = style or present.style()
     k = report["num_modes"]
     covered = np.asarray(report["covered"], dtype=bool)
-    modes = _frame({"mode": np.arange(1, k + 1), "share": 100 * np.asarray(report["mass"]),
+    modes = frame({"mode": np.arange(1, k + 1), "share": 100 * np.asarray(report["mass"]),
                     "status": np.where(covered, COVERED, MISSED), "hq": report["hq_counts"]})
-    fair = _frame({"share": [100 / k]})
+    fair = frame({"share": [100 / k]})
     colours = {"scale": {"domain": [COVERED, MISSED, FAIR], "range": [FAKE, "#d1d5db", REAL]},
                "legend": {"title": None, "orient": "top", "direction": "vertical", "labelLimit": 0}}
     layers = [
@@ -159,7 +129,7 @@ def coverage(report: dict, title: str, style: present.Style | None = None) -> di
         {"data": {"name": "fair"}, "mark": {"type": "rule", "strokeDash": [3, 3], "strokeWidth": style.scale},
          "encoding": {"y": {"field": "share", "type": "quantitative"}, "color": {"datum": FAIR, **colours}}},
     ]
-    return _chart({"layer": layers}, {"modes": modes, "fair": fair}, title, style, height=140)
+    return chart({"layer": layers}, {"modes": modes, "fair": fair}, title, style, height=140)
 
 
 OCCUPANCY_COLUMNS = 60
@@ -175,7 +145,7 @@ def occupancy(history: dict, arm: str, num_modes: int, title: str, style: presen
     starts = np.concatenate([[0.0], steps[:-1]]) if len(steps) else steps
     shares = [np.asarray(history.get(f"{arm}.mass.{i}", np.zeros(len(steps) * every)), dtype=float)[::every]
               for i in range(num_modes)]
-    cells = _frame({"step0": np.tile(starts, num_modes), "step1": np.tile(steps, num_modes),
+    cells = frame({"step0": np.tile(starts, num_modes), "step1": np.tile(steps, num_modes),
                     "mode": np.repeat(np.arange(1, num_modes + 1), len(steps)),
                     "share": 100 * np.concatenate(shares) if shares else []})
     spec = {"data": {"name": "cells"}, "mark": "rect",
@@ -186,17 +156,17 @@ def occupancy(history: dict, arm: str, num_modes: int, title: str, style: presen
                                              "range": ["#ffffff", FAKE]}},
                          "tooltip": [{"field": "step1", "title": "step"}, {"field": "mode"},
                                      {"field": "share", "format": ".0f", "title": "% of samples"}]}}
-    return _chart(spec, {"cells": cells}, title, style or present.style(), height=110)
+    return chart(spec, {"cells": cells}, title, style or present.style(), height=110)
 
 
 def timeline(history: dict, metric: str, label: str, names: dict[str, str],
              style: present.Style | None = None) -> dict:
     """A metric of both arms over training steps (history columns ``plain.<metric>`` ...)."""
     style = style or present.style()
-    parts = [_frame({"step": history["step"], "value": history[f"{arm}.{metric}"],
+    parts = [frame({"step": history["step"], "value": history[f"{arm}.{metric}"],
                      "arm": np.full(len(history["step"]), name)})
              for arm, name in names.items() if f"{arm}.{metric}" in history]
-    series = pd.concat(parts) if parts else _frame({"step": [], "value": [], "arm": []})
+    series = pd.concat(parts) if parts else frame({"step": [], "value": [], "arm": []})
     spec = {"data": {"name": "series"}, "mark": {"type": "line", "point": False, "strokeWidth": 2 * style.scale},
             "encoding": {"x": {"field": "step", "type": "quantitative", "title": "step"},
                          "y": {"field": "value", "type": "quantitative", "title": None},
@@ -205,32 +175,61 @@ def timeline(history: dict, metric: str, label: str, names: dict[str, str],
                                              "range": [ARM_COLORS[a] for a in names]}},
                          "tooltip": [{"field": "arm", "title": "run"}, {"field": "step"},
                                      {"field": "value", "format": ".3g", "title": label}]}}
-    return _chart(spec, {"series": series}, label, style, small=True, height=110)
+    return chart(spec, {"series": series}, label, style, small=True, height=110)
 
 
 # -- the words round the charts --------------------------------------------------------------------
 
+def _criteria(report: dict) -> dict[str, str]:
+    """How a sample is given to a mode and judged sharp: by distance on the 2D mixtures, by the
+    shape factor network's confidence on ``shapes`` images (whose reports carry ``confidence``)."""
+    if "confidence" in report:
+        read = f"that the shape factor network reads as that shape and colour with at least {report['confidence']:.0%} "
+        return {"assigned": "look most like (to the shape factor network)", "covered": read + "probability",
+                "sharp": f"read as one of the data's shape and colour combinations with at least "
+                         f"{report['confidence']:.0%} probability: near 100% when G draws clean shapes, low for smudges",
+                "blur": "A smudge covers nothing: only a shape read with confidence counts."}
+    within = f"within {HIGH_QUALITY_STDS:g} std of"
+    return {"assigned": "are nearest to", "covered": f"{within} their centre",
+            "sharp": f"{within} their nearest mode's centre: near 100% when G draws sharp modes, low for a blur",
+            "blur": "One stray sample covers a mode, so a blur covers many."}
+
+
 def metric_cards(report: dict) -> list[tuple[str, str, str]]:
-    """(label, value, tooltip) of each metric card over a plane: labels short enough for half a
-    column at 1280 px (the page lays the cards two by two), and a tooltip that says what the number
-    means and how to read it."""
-    k, within = report["num_modes"], f"{HIGH_QUALITY_STDS:g} std"
+    """(label, value, tooltip) of each metric card over a plane or an image grid: labels short
+    enough for half a column at 1280 px (the cards go two by two), and a tooltip that says what the
+    number means and how to read it."""
+    k, words = report["num_modes"], _criteria(report)
     rkl = report["reverse_kl"]
     return [
         ("Modes held", f"{report['modes_held']}/{k}",
-         f"Modes that at least {STRICT_SHARE:.0%} of the generated samples are nearest to. 1 or 2 of {k} is a "
+         f"Modes that at least {STRICT_SHARE:.0%} of the generated samples {words['assigned']}. 1 or 2 of {k} is a "
          "collapse; a blur and a cure both hold them all (tell them apart by High quality)."),
         ("Modes covered", f"{report['modes']}/{k}",
-         f"Modes with at least one generated sample within {within} of their centre (VEEGAN's and PacGAN's "
-         "count). One stray sample covers a mode, so a blur covers many."),
+         f"Modes with at least one generated sample {words['covered']} (VEEGAN's and PacGAN's count). "
+         + words["blur"]),
         ("High quality", f"{report['high_quality']:.0f}%",
-         f"Share of the generated samples within {within} of their nearest mode's centre: near 100% when G "
-         "draws sharp modes, low for a blur and before G has reached the modes (as usually at step 0)."),
+         f"Share of the generated samples {words['sharp']} and before G has reached the modes (as usually at "
+         "step 0)."),
         ("Reverse KL", "–" if math.isnan(rkl) else f"{rkl:.2f}",
          f"PacGAN's reverse KL, in nats: how unevenly the high-quality samples spread over the modes, KL(their "
          f"histogram ‖ uniform). 0 when even, log {k} = {math.log(k):.2f} when all sit on one mode. "
          "'–' while no sample is high quality, as usually at step 0; early on it rests on a handful of samples."),
     ]
+
+
+def show_metric_cards(report: dict) -> None:
+    """The cards of :func:`metric_cards`, two by two: four across cut the labels of a half-width column."""
+    cards = metric_cards(report)
+    for row in (cards[:2], cards[2:]):
+        for column, (label, value, meaning) in zip(st.columns(2), row):
+            column.metric(label, value, help=meaning)
+
+
+@st.cache_resource(show_spinner="Loading the shape factor network…")
+def factor_net():
+    """The shipped shape factor network, loaded once per server: every shapes run's cards read it."""
+    return load_factor_net()
 
 
 def progress_text(step: int, target: int, steps_per_second: float | None = None) -> str:

@@ -1,6 +1,7 @@
-"""The Plotly chart builders the pages share (loss curves, what D says, real-vs-generated scatter, a
-picture) and the app's colours: real = teal, generated = violet, D = red, G = blue. Page-specific
-charts live beside their page (``ui/landscape.py``, ``ui/mode_collapse.py``, ...)."""
+"""The app's colours (real = teal, generated = violet, D = red, G = blue) and the layout and
+presentation-mode styling of its Plotly charts, which are drawn once per change of settings (the
+landscape, the phase grid, the mixture editor, ...). Live charts, redrawn at every poll, are
+Vega-Lite (``ui/vega_charts.py``). Page-specific charts live beside their page."""
 from __future__ import annotations
 
 import numpy as np
@@ -60,51 +61,3 @@ def _thicken(trace, factor: float) -> None:
     if marker is not None and "size" in marker and (marker.size is not None or scatter):
         size = marker.size if marker.size is not None else MARKER
         marker.size = np.asarray(size) * factor if np.ndim(size) else size * factor
-
-
-def curves(history: dict[str, list[float]], series: dict[str, tuple[str, str]], title: str,
-           yaxis: str = "") -> go.Figure:
-    """Line chart of history columns: ``series`` maps a column to (legend name, colour)."""
-    fig = go.Figure()
-    steps = history.get("step", [])
-    for column, (name, color) in series.items():
-        if column in history:
-            fig.add_trace(go.Scattergl(x=steps, y=history[column], name=name, mode="lines",
-                                       line=dict(color=color, width=1.8)))
-    return apply_layout(fig, title, xaxis_title="step", yaxis_title=yaxis)
-
-
-def loss_curves(history: dict) -> go.Figure:
-    return curves(history, {"d_loss": ("D loss", D_COLOR), "g_loss": ("G loss", G_COLOR)}, "Losses", "loss")
-
-
-def discriminator_curves(history: dict, probabilistic: bool) -> go.Figure:
-    label = "D(x)" if probabilistic else "critic(x)"
-    fig = curves(history, {"d_real": (f"{label} on real", REAL), "d_fake": (f"{label} on generated", FAKE)},
-                 "What the discriminator says", "mean output")
-    if probabilistic:
-        fig.add_hline(y=0.5, line_dash="dot", line_color="#9ca3af", annotation_text="equilibrium 0.5")
-    return fig
-
-
-def scatter(real: np.ndarray, fake: np.ndarray, extent=None, title: str = "Real vs generated") -> go.Figure:
-    fig = go.Figure([
-        go.Scattergl(x=real[:, 0], y=real[:, 1], mode="markers", name="real",
-                     marker=dict(color=REAL, size=4, opacity=0.5)),
-        go.Scattergl(x=fake[:, 0], y=fake[:, 1], mode="markers", name="generated",
-                     marker=dict(color=FAKE, size=4, opacity=0.7)),
-    ])
-    if extent is not None:
-        fig.update_xaxes(range=list(extent[:2]))
-        fig.update_yaxes(range=list(extent[2:]), scaleanchor="x", scaleratio=1)
-    return apply_layout(fig, title, height=420)
-
-
-def image(array: np.ndarray, title: str = "", height: int = 420) -> go.Figure:
-    """An (H, W, 3) uint8 picture without axes."""
-    import plotly.express as px
-
-    fig = px.imshow(array)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return apply_layout(fig, title, height=height)

@@ -13,6 +13,7 @@ SUITES: dict[str, tuple[str, str]] = {
     "metrics": ("ganviz.bench.metrics", "FID/IS/KID of 10,000 samples: digit classifier vs Inception-v3 features"),
     "classroom": ("ganviz.bench.classroom", "the Mode collapse page in Chromium: frames drawn, page vs engine updates/s, seconds to the punchline"),
     "lesson": ("ganviz.bench.lesson", "the Mode collapse page's defaults on declared seeds: plain collapsed, remedy covering, punchline"),
+    "shapes": ("ganviz.bench.shapes", "shapes dataset: rendered images/s at 32 and 64 px vs a DCGAN step's need, factor network features/s"),
     "modes": ("ganviz.bench.modes", "mode coverage on ring8 / grid25 over seeds: plain GAN vs remedies (VEEGAN/PacGAN table)"),
 }
 

@@ -67,24 +67,34 @@ def mode_metrics(samples, means, std: float, *, n_std: float = HIGH_QUALITY_STDS
     per mode: ``hq_counts``, ``mass`` (share of all samples nearest to it) and ``covered``.
     """
     x = _numpy(samples)
-    k = len(_numpy(means))
     if len(x) == 0:
         raise ValueError("samples: need at least one sample to score")
     index, distance = nearest_mode(x, means)
-    good = distance <= n_std * std
+    return assignment_metrics(index, distance <= n_std * std, len(_numpy(means)), strict_share=strict_share)
+
+
+def assignment_metrics(index, good, k: int, *, strict_share: float = STRICT_SHARE) -> dict:
+    """The mode metrics of :func:`mode_metrics` from each sample's mode (``index``, in [0, k)) and
+    whether it is high quality (``good``), however those were decided: the nearest mean and 3 std
+    here, the factor network's most probable shape x colour and its confidence for the ``shapes``
+    images (``ganviz.metrics.factors``)."""
+    index, good = np.asarray(index, dtype=np.int64), np.asarray(good, dtype=bool)
+    if len(index) == 0:
+        raise ValueError("samples: need at least one sample to score")
+    n = len(index)
     hq_counts = np.bincount(index[good], minlength=k)
     all_counts = np.bincount(index, minlength=k)
     covered = hq_counts >= 1
     return {
         "modes": int(covered.sum()),
-        "modes_strict": int((hq_counts >= strict_share * len(x)).sum()),
-        "modes_held": int((all_counts >= strict_share * len(x)).sum()),
+        "modes_strict": int((hq_counts >= strict_share * n).sum()),
+        "modes_held": int((all_counts >= strict_share * n).sum()),
         "num_modes": k,
         "high_quality": float(100.0 * good.mean()),
         "reverse_kl": reverse_kl_to_uniform(hq_counts),
         "reverse_kl_all": reverse_kl_to_uniform(all_counts),
         "hq_counts": hq_counts.tolist(),
-        "mass": (all_counts / len(x)).tolist(),
+        "mass": (all_counts / n).tolist(),
         "covered": covered.tolist(),
     }
 
@@ -134,5 +144,5 @@ def summarise(values) -> dict:
             "n": len(arr)}
 
 
-__all__ = ["EVAL_SAMPLES", "HIGH_QUALITY_STDS", "STRICT_SHARE", "evaluate", "grid_divergences",
+__all__ = ["EVAL_SAMPLES", "HIGH_QUALITY_STDS", "STRICT_SHARE", "assignment_metrics", "evaluate", "grid_divergences",
            "grid_histogram", "mode_metrics", "nearest_mode", "reverse_kl_to_uniform", "summarise"]

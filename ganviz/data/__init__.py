@@ -6,6 +6,7 @@ from typing import Callable
 
 from ganviz.config import DATASETS, DataConfig
 from ganviz.data.images import ImageDataset, digits, image_folder, torchvision_mnist
+from ganviz.data.shapes import ShapesDataset
 from ganviz.data.toy import GaussianMixture, Spiral, ToyDataset, TwoMoons, grid, ring
 
 
@@ -42,6 +43,11 @@ DATASETS.update({
     "fashion-mnist": DatasetEntry(lambda c: torchvision_mnist("fashion-mnist", c.root, c.image_size, c.download),
                                   "Fashion-MNIST via torchvision (needs its files or internet)",
                                   ("data.image_size", "data.root", "data.download"), toy=False),
+    "shapes": DatasetEntry(ShapesDataset.from_config,
+                           "coloured shapes rendered from known factors (shape, colour, position, scale, rotation)",
+                           ("data.image_size", "data.shapes", "data.colours", "data.x_min", "data.x_max", "data.y_min",
+                            "data.y_max", "data.scale_min", "data.scale_max", "data.rotation_min",
+                            "data.rotation_max"), toy=False),
     "folder": DatasetEntry(lambda c: image_folder(c.root, c.image_size, c.channels),
                            "any folder of images (root/<class>/<image>)",
                            ("data.image_size", "data.root", "data.channels"), toy=False),
@@ -68,4 +74,4 @@ def is_toy(name: str) -> bool:
 
 
 __all__ = ["DATASETS", "DESCRIPTIONS", "HUB_DATASETS", "TOY_DATASETS", "DatasetEntry", "GaussianMixture",
-           "ImageDataset", "Spiral", "ToyDataset", "TwoMoons", "build_dataset", "is_toy"]
+           "ImageDataset", "ShapesDataset", "Spiral", "ToyDataset", "TwoMoons", "build_dataset", "is_toy"]

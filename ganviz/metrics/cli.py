@@ -5,6 +5,7 @@
   (``digits-dcgan``), a folder, or a Hub id. The real data is the checkpoint's own training data
   unless ``--reference`` names another dataset (needed for huggan checkpoints, which do not say).
 - ``python -m ganviz classifier {train,accuracy}``: the digit classifier the metrics use.
+- ``python -m ganviz factors {train,accuracy}``: the shape factor network the metrics use on ``shapes``.
 - ``python -m ganviz class-accuracy SOURCE``: how often a conditional generator draws the class
   it is asked for.
 """
@@ -22,6 +23,8 @@ from ganviz.metrics.extractors import EXTRACTORS
 def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
     if command == "classifier":
         _add_classifier_arguments(parser)
+    elif command == "factors":
+        _add_factors_arguments(parser)
     elif command == "class-accuracy":
         _add_class_accuracy_arguments(parser)
     else:
@@ -29,7 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return {"classifier": _run_classifier, "class-accuracy": _run_class_accuracy}.get(args.command, _evaluate)(args)
+    return {"classifier": _run_classifier, "factors": _run_factors,
+            "class-accuracy": _run_class_accuracy}.get(args.command, _evaluate)(args)
 
 
 def _add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,9 +42,10 @@ def _add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--revision", default=None, help="branch, tag or commit for Hub ids")
     parser.add_argument("--n", type=int, default=10_000, help="generated samples per checkpoint (and real samples, "
                         "capped by the dataset's size)")
-    parser.add_argument("--extractor", default="digit-classifier", choices=list(EXTRACTORS),
-                        help="feature network: the shipped digit classifier (offline) or Inception-v3 (FID weights; "
-                        "needs torch-fidelity)")
+    parser.add_argument("--extractor", default=None, choices=list(EXTRACTORS),
+                        help="feature network: the shipped digit classifier (offline), the shipped shape factor "
+                        "network (offline) or Inception-v3 (FID weights; needs torch-fidelity); default: the shipped "
+                        "one made for the reference data (shape-factors for shapes, else digit-classifier)")
     parser.add_argument("--reference", default=None, choices=[n for n in DATASETS if not is_toy(n)],
                         help="real dataset to compare with (default: each checkpoint's training data)")
     parser.add_argument("--reference-root", default="", help="folder of the reference's files (mnist, folder)")
@@ -60,7 +65,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from ganviz.device import resolve_device
-    from ganviz.metrics.evaluation import evaluate, load_source, spread_notes, write_quality_section
+    from ganviz.metrics.evaluation import coverage_line, evaluate, load_source, spread_notes, write_quality_section
 
     if args.kid_subsets < 1:
         raise ValueError(f"kid-subsets: must be >= 1, got {args.kid_subsets}")
@@ -97,6 +102,8 @@ def _evaluate(args: argparse.Namespace) -> int:
             print(f"  {score['name']:<62} {score['value']:>10.4g}{std}  ({score['better']} is better)")
         for note in spread_notes(r.scores):
             print(f"  {note}")
+        if r.coverage is not None:
+            print("  " + coverage_line(r.coverage))
     return 0
 
 
@@ -148,6 +155,55 @@ def _run_classifier(args: argparse.Namespace) -> int:
                                            device=args.device, progress=progress)
     bar.close()
     out = save_classifier(model, report, args.out)
+    print(json.dumps({"checkpoint": str(out), **report}))
+    return 0
+
+
+# -- factors {train,accuracy} ---------------------------------------------------------------------
+def _add_factors_arguments(parser: argparse.ArgumentParser) -> None:
+    from ganviz.metrics.factors import HELDOUT_SEED, SHIPPED
+
+    parser.add_argument("action", choices=["train", "accuracy"],
+                        help="train: fit and save a factor network; accuracy: measure one on held-out renders")
+    parser.add_argument("--path", default=None, help=f"checkpoint to measure (default: {SHIPPED})")
+    parser.add_argument("--out", default=str(SHIPPED), help="where `train` writes the checkpoint")
+    parser.add_argument("--steps", type=int, default=1500, help="training steps, each on a fresh batch of renders")
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--seed", type=int, default=0, help=f"seed of the weights and of the training renders "
+                        f"(not {HELDOUT_SEED}: the held-out renders')")
+    parser.add_argument("--n", type=int, default=5000, help="`accuracy`: held-out renders to measure on")
+    parser.add_argument("--data", default="{}", help="`accuracy`: the shapes data to render, as JSON DataConfig "
+                        'fields (e.g. \'{"colours": ["red", "blue"], "image_size": 32}\'); default: its defaults')
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _run_factors(args: argparse.Namespace) -> int:
+    from ganviz.config import parse_json
+    from ganviz.data.shapes import ShapesDataset
+    from ganviz.metrics.factors import SHIPPED, load_factor_net, measure, save_factor_net, train_factor_net
+
+    if args.action == "accuracy":
+        fields = parse_json(args.data, "data")
+        if not isinstance(fields, dict):
+            raise ValueError("data: expected a JSON object of DataConfig fields")
+        data = DataConfig.from_dict({"image_size": 32, **fields, "name": "shapes"}, prefix="data.")
+        report = measure(load_factor_net(args.path), ShapesDataset.from_config(data), n=args.n)
+        print(json.dumps({"checkpoint": str(args.path or SHIPPED), **report}))
+        return 0
+    from tqdm import tqdm
+
+    bar = tqdm(total=args.steps, unit="step", disable=args.quiet, file=sys.stderr)
+
+    def progress(step, steps, info):
+        bar.update(step - bar.n)
+        bar.set_postfix(loss=f"{info['loss']:.3f}")
+
+    model, report = train_factor_net(args.steps, args.batch_size, args.lr, args.seed, device=args.device,
+                                     progress=progress)
+    bar.close()
+    out = save_factor_net(model, report, args.out)
     print(json.dumps({"checkpoint": str(out), **report}))
     return 0
 

@@ -15,7 +15,7 @@ from typing import Callable
 import torch
 
 from ganviz.config import DataConfig
-from ganviz.metrics.extractors import FeatureExtractor, build_extractor
+from ganviz.metrics.extractors import FeatureExtractor, build_extractor, default_extractor
 from ganviz.metrics.memory import claim_evaluation_memory, plan_evaluation_memory
 from ganviz.metrics.reference import reference_embedding
 from ganviz.metrics.scores import Progress, compare, embed, inception_score
@@ -75,11 +75,20 @@ class Evaluation:
     scores: dict[str, dict]
     seconds: float
     samples: torch.Tensor = field(repr=False)  # the first few images drawn, for sample grids
+    coverage: dict | None = None  # exact mode coverage, where the extractor knows the data's modes (shapes)
 
     def to_dict(self) -> dict:
         return {"source": self.source, "extractor": self.extractor, "reference": self.reference, "n": self.n,
                 "seed": self.seed, "scores": self.scores, "seconds": round(self.seconds, 2),
-                "images_per_second": round(self.n / max(self.seconds, 1e-9), 1)}
+                "images_per_second": round(self.n / max(self.seconds, 1e-9), 1),
+                **({"coverage": self.coverage} if self.coverage is not None else {})}
+
+
+def coverage_line(coverage: dict) -> str:
+    """One line on a shapes generator's mode coverage, with the 2D lab's names for the numbers."""
+    return (f"modes (shape x colour) covered {coverage['modes']}/{coverage['num_modes']}, held (>= 1% of samples) "
+            f"{coverage['modes_held']}/{coverage['num_modes']}, high quality {coverage['high_quality']:.1f}% "
+            f"(factor network >= {coverage['confidence']:.0%} sure), reverse KL {coverage['reverse_kl']:.3f} nats")
 
 
 def _reference_data(source: ImageSource, reference: DataConfig | str | None) -> DataConfig:
@@ -94,7 +103,7 @@ def _reference_data(source: ImageSource, reference: DataConfig | str | None) -> 
 
 
 def evaluate(sources: list[ImageSource | str], n: int = 10_000, *,
-             extractor: FeatureExtractor | str = "digit-classifier", reference: DataConfig | str | None = None,
+             extractor: FeatureExtractor | str | None = None, reference: DataConfig | str | None = None,
              seed: int = 0, batch_size: int = 500, device: str | torch.device | None = None,
              progress: Progress | None = None, keep_samples: int = 64, use_cache: bool = True,
              **score_kwargs) -> list[Evaluation]:
@@ -103,7 +112,9 @@ def evaluate(sources: list[ImageSource | str], n: int = 10_000, *,
     The reference embedding (up to ``n`` real images) comes from the cache when it can. Every
     source draws ``n`` samples from the same seeded latent stream, so reruns give the same numbers.
     ``progress(stage, done, total)`` is called after each batch; an exception raised inside it
-    (a Stop button) ends the evaluation.
+    (a Stop button) ends the evaluation. Without an ``extractor``, the shipped one made for the first
+    source's reference data measures them all. Where the extractor knows the reference data's modes
+    (the shape factor network on ``shapes``), each result also has its exact mode coverage.
     """
     from ganviz.device import resolve_device
     from ganviz.resources import out_of_memory_guard
@@ -111,12 +122,13 @@ def evaluate(sources: list[ImageSource | str], n: int = 10_000, *,
     if n < 2 or batch_size < 1:
         raise ValueError(f"n, batch_size: need n >= 2 and batch_size >= 1, got {n}, {batch_size}")
     device = torch.device(device) if device is not None else resolve_device()
+    sources = [load_source(source, device) if isinstance(source, str) else source for source in sources]
+    if extractor is None and sources:
+        extractor = default_extractor(_reference_data(sources[0], reference).name)
     if isinstance(extractor, str):
         extractor = build_extractor(extractor, device)
     results, references = [], {}
     for source in sources:
-        if isinstance(source, str):
-            source = load_source(source, device)
         data = _reference_data(source, reference)
         ref_key = data.to_json()
         plan = plan_evaluation_memory(extractor, source.draw(1, torch.Generator(device).manual_seed(seed)), n,
@@ -145,8 +157,9 @@ def evaluate(sources: list[ImageSource | str], n: int = 10_000, *,
             if progress is not None:
                 progress(f"scoring {source.name}", 0, 1)
             scores = compare(real, fake, extractor.names, seed=seed, device=device, **score_kwargs)
+            coverage = extractor.coverage(fake.logits, data) if hasattr(extractor, "coverage") else None
         results.append(Evaluation(source.name, extractor.describe(), info, n, seed, scores, seconds,
-                                  torch.cat(kept)[:keep_samples]))
+                                  torch.cat(kept)[:keep_samples], coverage))
     return results
 
 
@@ -168,6 +181,8 @@ def quality_section(evaluation: Evaluation, date: str) -> str:
         std = f" ± {score['std']:.3g}" if "std" in score else ""
         lines.append(f"| {score['name']} | {score['value']:.4g}{std} | {score['better']} |")
     lines += ["", *spread_notes(evaluation.scores)]
+    if evaluation.coverage is not None:
+        lines += ["", coverage_line(evaluation.coverage) + "."]
     return "\n".join(lines) + "\n"
 
 

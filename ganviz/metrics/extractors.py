@@ -7,6 +7,9 @@ one pass: the features feed FID/KID/precision/recall, the logits the Inception S
 
 - ``digit-classifier``: the shipped digit CNN (``ganviz.metrics.classifier``); works offline. Its
   distance is a *Fréchet classifier distance*, not FID.
+- ``shape-factors``: the shipped shape factor network (``ganviz.metrics.factors``), made for the
+  ``shapes`` dataset; works offline. Its distance is a *Fréchet factor distance*, not FID, and its
+  logits are the 24 shape x colour combinations, which also give exact mode coverage.
 - ``inception-v3``: Inception-v3 as FID defines it — torch-fidelity's port of the TensorFlow
   graph (pool3 features, 2048-d; the 1008 "unbiased" logits) — the same network torchmetrics
   uses by default. Needs the ``torch-fidelity`` package and its ~95 MB of weights (cached under
@@ -86,6 +89,31 @@ class DigitClassifierFeatures(FeatureExtractor):
         return features, self.classifier.head(features)
 
 
+class ShapeFactorFeatures(FeatureExtractor):
+    key = "shape-factors"
+    title = "shape factor network (shipped CNN for the shapes dataset, 128-d penultimate features)"
+    names = _names("Fréchet factor distance (shape factor network features)",
+                   "factor IS (shape x colour of the shape factor network)", "shape factor network")
+    input_size = 32
+
+    def __init__(self, net: nn.Module | None = None):
+        super().__init__()
+        from ganviz.metrics.factors import load_factor_net
+
+        self.net = (net if net is not None else load_factor_net()).eval()
+        self.num_features, self.num_classes = self.net.feature_dim, self.net.num_classes
+
+    def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        features = self.net.features(images)
+        return features, self.net.joint_logits(features)
+
+    def coverage(self, logits: torch.Tensor, data) -> dict | None:
+        """Exact mode coverage of generated images from their logits, against ``shapes`` data only."""
+        from ganviz.metrics.factors import mode_coverage
+
+        return mode_coverage(logits, data) if data.name == "shapes" else None
+
+
 def _to_rgb(images: torch.Tensor) -> torch.Tensor:
     if images.ndim != 4 or images.shape[1] not in (1, 3):
         raise ValueError(f"images: expected (N, 1 or 3, H, W), got shape {tuple(images.shape)}")
@@ -135,8 +163,16 @@ class RandomInception(FeatureExtractor):
 
 EXTRACTORS: dict[str, type[FeatureExtractor]] = {
     "digit-classifier": DigitClassifierFeatures,
+    "shape-factors": ShapeFactorFeatures,
     "inception-v3": InceptionFeatures,
 }
+# the offline extractor made for a dataset; any other dataset gets the first
+MADE_FOR = {"shapes": "shape-factors"}
+
+
+def default_extractor(dataset: str) -> str:
+    """The key of the shipped extractor made for ``dataset`` (the digit classifier for any other)."""
+    return MADE_FOR.get(dataset, next(iter(EXTRACTORS)))
 
 
 def build_extractor(key: str, device: str | torch.device | None = None) -> FeatureExtractor:

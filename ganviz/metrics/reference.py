@@ -37,6 +37,8 @@ def real_images(data: DataConfig, n: int, seed: int = 0) -> torch.Tensor:
     dataset = build_dataset(data)
     if getattr(dataset, "kind", None) != "image":
         raise ValueError(f"data.name: {data.name!r} is not an image dataset; the metrics compare images")
+    if not hasattr(dataset, "images"):  # rendered on demand (shapes): n fresh images from the seed
+        return dataset.sample(n, torch.Generator().manual_seed(seed))[0]
     idx = torch.randperm(len(dataset), generator=torch.Generator().manual_seed(seed))[:n]
     return dataset.images[idx]
 

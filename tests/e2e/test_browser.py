@@ -10,6 +10,8 @@ import time
 import pytest
 from PIL import Image
 
+from ganviz.bench import browser
+
 pytestmark = pytest.mark.browser
 
 
@@ -80,7 +82,10 @@ def test_train_start_and_stop(page, visit, web):
     page.get_by_role("button", name="⏭ Step").click()  # one more update, by hand
     web.until(lambda: web.progress_step(page) == stopped_at + 1, what="exactly one more step")
     web.settle(page)
-    assert page.locator('[data-testid="stPlotlyChart"]').count() >= 2
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    assert charts.count() == 3  # losses, what D says, real vs generated
+    for i in range(3):  # drawn on screen, not only present in the page
+        assert browser.ink(Image.open(io.BytesIO(charts.nth(i).screenshot()))) > 0.02, i
     visit.check("train-paused")
 
 

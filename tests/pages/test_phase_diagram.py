@@ -47,8 +47,8 @@ def test_a_grid_trains_and_its_cells_fill_in(open_page, close_worker_after):
     assert diagram.population.size == 4 and diagram.population.step_count == 6
     assert diagram.scored_step == 6 and diagram.modes.shape == (2, 2)
     charts = at.get("plotly_chart")
-    assert len(charts) == 2  # the grid and the selected cell's samples
-    assert "after 6 steps" in charts[0].proto.spec
+    assert len(charts) == 1 and "after 6 steps" in charts[0].proto.spec  # the grid
+    assert len(at.container("phase_samples").get("vega_lite_chart")) == 1  # the selected cell's samples
     cell = next(s for s in at.selectbox if s.label == "Cell")
     cell.set_value(3)
     at.run()

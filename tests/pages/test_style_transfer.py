@@ -49,9 +49,10 @@ def test_runs_in_the_background_and_offers_the_result(open_page, random_vgg):
         at.run()
         assert not at.exception and not at.error
         assert worker.snapshot().step == 10
+        assert len(at.metric) == 3 and all(m.help for m in at.metric)  # each says what it means
         assert "done" in at.get("progress")[0].proto.text
         assert len(at.get("download_button")) == 1
-        assert len(at.get("plotly_chart")) == 1
+        assert len(at.container("style_losses").get("vega_lite_chart")) == 1
         loss = worker.snapshot().history["loss"]
         assert loss[-1] < loss[0]
         before, after = worker.call(lambda t: (t.content, t.preview()))

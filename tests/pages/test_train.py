@@ -1,4 +1,5 @@
 """The Train page under Streamlit's AppTest: start, live history, step, bad values, URL state."""
+import json
 import time
 
 import pytest
@@ -31,7 +32,12 @@ def test_start_trains_in_the_background_and_shows_charts(open_train, close_worke
     at.run()
     assert not at.exception and not at.error
     assert len(worker.trainer.history) > first > 0  # keeps growing while the page is idle
-    assert len(at.get("plotly_chart")) >= 3  # losses, D outputs, samples
+    assert len(at.metric) == 4 and all(m.help for m in at.metric)  # each says what it means
+    charts = at.get("vega_lite_chart")  # drawn in the browser, keyed: new data, the same element
+    assert len(charts) == 3  # losses, D outputs, samples
+    assert [json.loads(c.proto.spec)["title"]["text"] for c in charts] == [
+        "Losses", "What the discriminator says", "Real vs generated"]
+    assert not at.get("plotly_chart")
     button(at, "Pause").click()
     at.run()
     assert not worker.running
@@ -126,3 +132,18 @@ def test_a_discriminator_that_wins_outright_is_said_and_one_click_applies_the_dc
     fresh = at.session_state["train_worker"]
     assert fresh.trainer.config.model.arch == "dcgan" and fresh.running  # a new run, started
     assert not any("winning outright" in w.value for w in at.warning)
+
+
+def test_a_shapes_run_shows_its_exact_mode_coverage(open_train, close_worker_after):
+    """On ``shapes`` the modes are known (shape x colour): the samples come with the 2D lab's
+    cards, read by the shape factor network, each saying so in its help."""
+    at = open_train({"data.name": "shapes", "data.image_size": "32", "model.arch": "dcgan",
+                     "model.channels": "8", "batch_size": "16"})
+    close_worker_after(at, "train_worker")
+    button(at, "Step").click()
+    at.run()
+    assert not at.exception and not at.error
+    cards = {m.label: m for m in at.metric}
+    assert cards["Modes covered"].value.endswith("/24") and cards["Modes held"].value.endswith("/24")
+    assert "shape factor network" in cards["Modes covered"].help
+    assert {"High quality", "Reverse KL"} <= set(cards)
