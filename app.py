@@ -25,6 +25,7 @@ PAGES = [
     st.Page("pages/home.py", title="Home", icon="🏠", default=True),
     st.Page("pages/train.py", title="Train", icon="🏋️"),
     st.Page("pages/mode_collapse.py", title="Mode collapse", icon="🎯"),
+    st.Page("pages/image_collapse.py", title="Mode collapse in images", icon="🔷"),
     st.Page("pages/phase_diagram.py", title="Phase diagram", icon="🗺️"),
     st.Page("pages/landscape.py", title="Minimax landscape", icon="⛰️"),
     st.Page("pages/evaluate.py", title="Evaluate", icon="📏"),
@@ -32,4 +33,5 @@ PAGES = [
     st.Page("pages/style_transfer.py", title="Style transfer", icon="🎨"),
 ]
 
-st.navigation(PAGES).run()
+with session.rerun_if_released():
+    st.navigation(PAGES).run()

@@ -27,7 +27,10 @@ COMMANDS = {
     "sample": ("ganviz.latent.cli", "a PNG grid of samples from a shipped, local or Hub generator"),
     "style": ("ganviz.style.cli", "neural style transfer (Gatys et al., VGG19): content + style -> PNG"),
     "interpolate": ("ganviz.latent.cli", "a latent interpolation strip (linear or slerp) as PNG or GIF"),
+    "directions": ("ganviz.latent.cli", "GANSpace principal directions of a generator; --factors names what each moves"),
+    "fit-direction": ("ganviz.latent.cli", "the latent direction that moves one shapes factor (InterFaceGAN-style)"),
     "class-accuracy": ("ganviz.metrics.cli", "how often a conditional generator draws the class it is asked for"),
+    "relative": ("ganviz.metrics.cli", "Fréchet distance over the real-vs-real one and classes held, for any data"),
 }
 
 

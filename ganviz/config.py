@@ -299,7 +299,7 @@ class DataConfig(Config):
     spacing: float = spec(2.0, min=0, min_exclusive=True, max=100, help="distance between grid modes")
     noise: float = spec(0.05, min=0, max=10, help="noise of the spiral / two moons")
     means: list[list[float]] = spec(default_factory=list, help="component means of a user-drawn mixture")
-    image_size: int = spec(28, choices=[28, 32], help="side of image datasets")
+    image_size: int = spec(28, choices=[28, 32, 64], help="side of image datasets")
     channels: int = spec(1, choices=[1, 3], help="channels of an image folder dataset")
     root: str = spec("", help="folder of MNIST files or of an image folder")
     download: bool = spec(False, help="allow torchvision to download MNIST / Fashion-MNIST")

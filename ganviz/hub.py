@@ -69,6 +69,16 @@ MODEL_ZOO: list[ZooEntry] = [
              "Conditional DCGAN (one-hot class appended to z, projection discriminator); pick the digit.", False),
     ZooEntry("digits-dcgan-early", "Digits DCGAN after 200 steps (shipped)",
              "The same recipe stopped after 200 steps: blurry strokes, for comparing with the trained one.", False),
+    ZooEntry("shapes-dcgan", "Shapes DCGAN (shipped)",
+             "Unconditional DCGAN (PacGAN discriminator) trained 5,000 steps on the CPU on rendered shapes, 32x32, "
+             "z in R^64: every colour, mostly round or square blobs.", False),
+    ZooEntry("shapes-dcgan-cond", "Shapes DCGAN, class-conditional (shipped)",
+             "Conditional on shape x colour (one-hot appended to z, projection discriminator); pick the class: "
+             "0-5 circles, 6-11 squares, 12-17 triangles, 18-23 stars, each red, yellow, green, cyan, blue, magenta.",
+             False),
+    ZooEntry("shapes-dcgan-collapsed", "Shapes DCGAN, collapsed (shipped)",
+             "A spectral-norm DCGAN stopped at 400 steps: the same checkered lime square for every z (the factor "
+             "network reads a yellow square), mode collapse to look at.", False),
     ZooEntry("huggan/dcgan-mnist", "huggan DCGAN on MNIST (Hub)",
              "The HugGAN sprint's DCGAN generator, 64x64, z in R^100 (downloads ~14 MB).", True),
     ZooEntry("huggan/dcgan-celeba-faces", "huggan DCGAN on CelebA faces (Hub)",

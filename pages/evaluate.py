@@ -39,7 +39,7 @@ device = resolve_device()
 def train_page_source():
     """The Train page's model as it is now (a copy, taken between training chunks), if there is one."""
     worker = st.session_state.get(live.TRAIN_WORKER)
-    if worker is None or getattr(worker, "trainer", None) is None or worker.trainer.step_count == 0:
+    if worker is None or worker.released or worker.trainer.step_count == 0:
         raise ValueError("the Train page has no trained model yet")
     return worker.call(lambda t: source_from_gan(t.gan, "Train page model", device))
 

@@ -27,6 +27,10 @@ LESSONS = [
      "place yourself), while the same seed with a remedy (unrolled GAN, PacGAN, minibatch discrimination, "
      "a mixture of generators, ...) trains beside it. GAN Lab's views: D's heatmap, G's gradient "
      "arrows, the generator manifold, and live per-mode coverage."),
+    ("🔷 Mode collapse in images", "pages/image_collapse.py",
+     "The same lesson in pixels: a plain DCGAN and one with a remedy train side by side on rendered shapes "
+     "(4 shapes x 6 colours = 24 known modes). Watch the plain one draw the same picture for every latent "
+     "vector while a shape factor network counts, live, which shape and colour combinations each one draws."),
     ("🗺️ Phase diagram", "pages/phase_diagram.py",
      "A grid of GANs over two hyperparameters (learning rates, D steps, loss, Adam beta1, seed), all "
      "trained at once as one batched model and coloured live by how many modes of the ring or grid each "

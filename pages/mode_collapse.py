@@ -3,20 +3,17 @@ together, drawn as GAN Lab draws them, with live mode coverage."""
 import streamlit as st
 
 from ganviz.animation.frames import collapse_frame
-from ganviz.collapse.experiment import (LIVE_EVERY, PAGE_STEPS, REMEDY_SETTINGS, SHOWCASE, TREATMENTS, lab_frame,
-                                        open_lab, preset)
+from ganviz.collapse.experiment import PAGE_STEPS, REMEDY_SETTINGS, SHOWCASE, TREATMENTS, preset
 from ganviz.resources import ResourceError
 from ganviz.training.losses import LOSSES
 from ganviz.training.optimizers import OPTIMIZERS
-from ganviz.training.process import ProcessWorker
 from ganviz.training.remedies import REMEDIES
 from ui.export import export_buttons, record
-from ui import forms, links, live, mode_collapse, present, session
+from ui import forms, links, live, mode_collapse, present
 from ui.vega_charts import live_chart
 
 DATASET_LABELS = {"ring8": "Ring of 8", "grid25": "Grid of 25", "custom": "Draw your own"}
 SLOW_MOTION_SECONDS = 0.6
-REFRESH_SECONDS = 2.0  # each redraw costs the browser CPU that training needs on a small machine (docs/benchmarks.md)
 ARM_NAMES = {"plain": "Plain GAN"}
 
 st.title("Mode collapse")
@@ -126,22 +123,14 @@ if dataset == "custom":
     changes["data.means"] = state.mc_means
 try:
     config = preset(dataset, "none", seed, **changes)
-    key = (config.to_json(), treatment)
-    if state.get("mc_lab_key") != key or session.current(live.COLLAPSE_WORKER) is None:
-        # both arms train in a process of their own: engine speed, and a crash there loses only this run
-        with st.spinner("Preparing data and networks…"):
-            worker = ProcessWorker(open_lab, (config.to_dict(), treatment), view=lab_frame, chunk=LIVE_EVERY,
-                                   frame_seconds=REFRESH_SECONDS / 2)
-            session.adopt(live.COLLAPSE_WORKER, worker)  # closes the old one; freed when the tab closes
-            worker.wait_ready()
-        state.mc_lab_key = key
-        state.mc_playing = False
-        state.mc_manifold_shown = False
+    worker, fresh = mode_collapse.lab_worker(config, treatment, live.COLLAPSE_WORKER, "mc_lab_key")
 except (ValueError, ResourceError, TimeoutError) as err:  # bad settings, the server's slots full, no answer
     st.error(f"These settings do not make a valid run: {err}")
     st.stop()
+if fresh:
+    state.mc_playing = False
+    state.mc_manifold_shown = False
 
-worker: ProcessWorker = state[live.COLLAPSE_WORKER]
 names = {**ARM_NAMES, "treated": f"With {TREATMENTS[treatment][0]}"}
 
 # -- controls ---------------------------------------------------------------------------------------
@@ -162,14 +151,8 @@ if k3.button("Train only G", key="mc_only_g", disabled=playing):
     worker.step(1, train_d=False, train_g=True)
 if k4.button("One full step", key="mc_one", disabled=playing):
     worker.step(1)
-if k5.button("↺ Reset", key="mc_reset"):
-    worker.close()
-    del state[live.COLLAPSE_WORKER]
-    st.rerun()
-if playing and not slow and worker.step_count < target:
-    worker.start(target)
-else:
-    worker.pause()
+mode_collapse.drive(worker, live.COLLAPSE_WORKER, train=playing and not slow, target=target,
+                   reset=k5.button("↺ Reset", key="mc_reset"))
 
 v1, v2, v3, _ = st.columns([1, 1, 1, 3])
 show_heatmap = v1.checkbox("D heatmap", True, key="mc_show_heatmap")
@@ -218,18 +201,12 @@ def draw() -> None:
 def curves() -> None:
     """The metrics over training: they change slowly, so they are redrawn half as often."""
     history = worker.snapshot().history
-    if not history:
-        return
-    timelines = {"modes_held": "Modes held", "modes": "Modes covered", "high_quality": "High quality %",
-                 "reverse_kl": "Reverse KL", "js": "Grid JS (bits)"}
-    st.caption(f"Over training: :gray[**{names['plain']}**] and :violet[**{names['treated']}**]")
-    for column, (metric, label) in zip(st.columns(len(timelines)), timelines.items()):
-        with column:
-            live_chart(f"mc_t_{metric}", mode_collapse.timeline(history, metric, label, names))
+    if history:
+        mode_collapse.show_timelines(history, names, "mc")
 
 
 live_now = state.get("mc_playing", False)
-refresh = SLOW_MOTION_SECONDS if slow else REFRESH_SECONDS
+refresh = SLOW_MOTION_SECONDS if slow else mode_collapse.REFRESH_SECONDS
 st.fragment(draw, run_every=refresh if live_now else None)()
 st.fragment(curves, run_every=2 * refresh if live_now else None)()
 

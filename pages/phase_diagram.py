@@ -106,7 +106,7 @@ def select_from_chart() -> None:
         st.session_state[SELECTED] = int(members[0])
 
 
-@st.fragment(run_every=live.poll_seconds(live.PHASE_POLL_SECONDS) if running else None)
+@session.polling_fragment(run_every=live.poll_seconds(live.PHASE_POLL_SECONDS) if running else None)
 def live_panel() -> None:
     w = session.current(live.PHASE_WORKER)
     diagram: PhaseDiagram | None = st.session_state.get(DIAGRAM)

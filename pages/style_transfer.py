@@ -171,7 +171,7 @@ if resume_col.button("⏯ Continue", width="stretch", key="style_resume", disabl
     st.rerun()
 
 
-@st.fragment(run_every=live.poll_seconds() if running else None)
+@session.polling_fragment(run_every=live.poll_seconds() if running else None)
 def live_panel() -> None:
     w = session.current(live.STYLE_WORKER)
     if w is None:

@@ -133,7 +133,7 @@ def diagnosis_panel(diagnosis: health.Diagnosis | None) -> None:
                    help=f"Apply it and start a fresh run: {suggestion.why}")
 
 
-@st.fragment(run_every=live.poll_seconds() if worker is not None and worker.running else None)
+@session.polling_fragment(run_every=live.poll_seconds() if worker is not None and worker.running else None)
 def live_panel() -> None:
     w = current_worker()
     if w is None:

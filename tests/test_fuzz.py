@@ -133,8 +133,8 @@ def test_any_upload_is_a_picture_or_a_clear_error(data):
 
 
 # -- links to every page --------------------------------------------------------------------------
-PAGES = ["pages/train.py", "pages/mode_collapse.py", "pages/phase_diagram.py", "pages/landscape.py",
-         "pages/latent.py", "pages/evaluate.py", "pages/style_transfer.py"]
+PAGES = ["pages/train.py", "pages/mode_collapse.py", "pages/image_collapse.py", "pages/phase_diagram.py",
+         "pages/landscape.py", "pages/latent.py", "pages/evaluate.py", "pages/style_transfer.py"]
 # the pages' own link names (ui/links.py) besides the config's dotted ones
 link_names = st.sampled_from(["present", "page", "source", "dataset", "remedy", "seed", "steps", "means", "preset",
                               "x", "xs", "y", "ys", "mode", "momentum", "clip", "shift", "checkpoint", "class", "n",

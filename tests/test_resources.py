@@ -104,7 +104,7 @@ def test_close_with_release_drops_the_trainer_and_keeps_the_last_snapshot():
     trainer_ref = __import__("weakref").ref(worker.trainer)
     worker.close(release=True)
     gc.collect()
-    assert not worker.alive and worker.closed and worker.trainer is None
+    assert not worker.alive and worker.closed and worker.released
     assert trainer_ref() is None  # nothing else kept it: its memory is free
     snap = worker.snapshot()
     assert snap.step == 5 and not snap.running and "closed" in snap.error
@@ -143,9 +143,51 @@ def test_a_closed_browser_session_pauses_then_releases_its_workers(monkeypatch):
     session._claims[worker] = owner
     session._session_ended(owner)
     assert not worker.running  # paused at once: an empty tab costs no CPU
-    _wait(lambda: worker.trainer is None, timeout=30)
+    _wait(lambda: worker.released, timeout=30)
     assert not worker.alive and worker.snapshot().error == session.CLOSED_REASON
     assert not owner.workers
+
+
+def test_a_session_that_has_not_come_back_is_closed_on_the_servers_event_loop(monkeypatch):
+    """After the grace period Streamlit is asked to close the session itself (its state and last
+    page), on the thread that runs its event loop; a session that came back is left alone."""
+    import asyncio
+
+    from ui import session
+
+    class FakeRuntime:
+        active: set = set()
+        closed: list = []
+
+        @staticmethod
+        def exists():
+            return True
+
+        @classmethod
+        def instance(cls):
+            return cls
+
+        @classmethod
+        def is_active_session(cls, session_id):
+            return session_id in cls.active
+
+        @classmethod
+        def close_session(cls, session_id):
+            cls.closed.append((session_id, threading.get_ident()))
+
+    monkeypatch.setattr(session, "Runtime", FakeRuntime)
+    monkeypatch.setenv(session.GRACE_ENV, "0.2")
+
+    async def two_tabs_close(loop_thread: list) -> None:
+        loop_thread.append(threading.get_ident())
+        FakeRuntime.active = {"came-back"}
+        for session_id in ("gone", "came-back"):
+            session._session_ended(session._Owner(session_id))  # Streamlit calls it on its event loop
+        await asyncio.sleep(1.0)  # the grace period passes; the loop runs what the timer scheduled
+
+    loop_thread = []
+    asyncio.run(two_tabs_close(loop_thread))
+    assert FakeRuntime.closed == [("gone", loop_thread[0])]
 
 
 # -- bounded history and isolation ------------------------------------------------------------------

@@ -22,6 +22,7 @@ TRAIN_WORKER = "train_worker"  # the Train page's; the Landscape and Evaluate pa
 PHASE_WORKER = "phase_worker"
 STYLE_WORKER = "style_worker"
 COLLAPSE_WORKER = "mc_worker"
+IMAGE_COLLAPSE_WORKER = "ic_worker"
 
 
 def goal(snap) -> int:

@@ -1,6 +1,7 @@
-"""Figures and helpers of the "Mode collapse" page: GAN Lab's plane view (D's heatmap, real and
-generated samples, G's gradient arrows, the generator manifold), the per-mode coverage bar, the
-metric curves, and the click-to-place editor for a user-drawn mixture."""
+"""Figures and helpers of the two "Mode collapse" pages (on 2D mixtures and on images): the lab
+each trains in, GAN Lab's plane view (D's heatmap, real and generated samples, G's gradient
+arrows, the generator manifold), the per-mode coverage bar, the metric curves, and the
+click-to-place editor for a user-drawn mixture."""
 from __future__ import annotations
 
 import math
@@ -11,17 +12,65 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ganviz.collapse.coverage import HIGH_QUALITY_STDS, STRICT_SHARE
+from ganviz.collapse.experiment import LIVE_EVERY, lab_frame, open_lab
 from ganviz.collapse.plane import verdict
+from ganviz.config import TrainConfig
 from ganviz.metrics.factors import load_factor_net
+from ganviz.training.process import ProcessWorker
 from ui.links import Kind
-from ui import present
+from ui import present, session
 from ui.plotly_charts import FAKE, REAL, apply_layout
-from ui.vega_charts import area, chart, frame
+from ui.vega_charts import area, chart, frame, live_chart
 
 ARM_COLORS = {"plain": "#6b7280", "treated": FAKE}
 COMPONENT_COLORS = ["#7c3aed", "#db2777", "#ea580c", "#ca8a04", "#2563eb", "#0891b2", "#65a30d", "#9333ea"]
 EDITOR_EXTENT = (-5.0, 5.0, -5.0, 5.0)
 EDITOR_STEP = 0.25
+
+
+REFRESH_SECONDS = 2.0  # each redraw costs the browser CPU that training needs on a small machine (docs/benchmarks.md)
+TIMELINES = {"modes_held": "Modes held", "modes": "Modes covered", "high_quality": "High quality %",
+             "reverse_kl": "Reverse KL", "js": "Grid JS (bits)"}
+
+
+def lab_worker(config: TrainConfig, treatment: str, worker_key: str, lab_key: str) -> tuple[ProcessWorker, bool]:
+    """This session's lab of ``config`` against ``config`` with ``treatment``, and whether it is new:
+    the one kept under ``worker_key`` while the settings (kept under ``lab_key``) are unchanged,
+    else a fresh one. Both arms train in a process of their own: engine speed, and a crash there
+    loses only this run. Raises what bad settings, a full server or a silent process raise
+    (ValueError, ResourceError, TimeoutError)."""
+    key = (config.to_json(), treatment)
+    if st.session_state.get(lab_key) == key and session.current(worker_key) is not None:
+        return st.session_state[worker_key], False
+    with st.spinner("Preparing data and networks…"):
+        worker = ProcessWorker(open_lab, (config.to_dict(), treatment), view=lab_frame, chunk=LIVE_EVERY,
+                               frame_seconds=REFRESH_SECONDS / 2)
+        session.adopt(worker_key, worker)  # closes the old one; freed when the tab closes
+        worker.wait_ready()
+    st.session_state[lab_key] = key
+    return worker, True
+
+
+def drive(worker: ProcessWorker, worker_key: str, *, train: bool, target: int, reset: bool) -> None:
+    """Apply the lab's buttons: ``reset`` drops the lab (the page builds a fresh one as it reruns),
+    else it trains towards ``target`` while ``train`` holds and waits otherwise."""
+    if reset:
+        worker.close()
+        del st.session_state[worker_key]
+        st.rerun()
+    if train and worker.step_count < target:
+        worker.start(target)
+    else:
+        worker.pause()
+
+
+def show_timelines(history: dict, names: dict[str, str], key: str) -> None:
+    """The lab's metrics over training, both arms in one chart per metric (those the history has)."""
+    shown = {metric: label for metric, label in TIMELINES.items() if f"plain.{metric}" in history}
+    st.caption(f"Over training: :gray[**{names['plain']}**] and :violet[**{names['treated']}**]")
+    for column, (metric, label) in zip(st.columns(len(shown)), shown.items()):
+        with column:
+            live_chart(f"{key}_t_{metric}", timeline(history, metric, label, names))
 
 
 # The live view is drawn with Vega-Lite, not Plotly: see ui/vega_charts.py (every spec below
@@ -103,27 +152,37 @@ def plane(view: dict, means: np.ndarray, title: str, *, heatmap: bool = True, ar
 
 
 # The coverage chart's legend, one entry a line: what its colours mean (grey bars puzzled a first-time audience)
-COVERED, MISSED, FAIR = "covered", f"not covered: no sample within {HIGH_QUALITY_STDS:g} std", "fair share, 1/K"
+COVERED, FAIR = "covered", "fair share, 1/K"
+
+
+def missed(report: dict) -> str:
+    """The legend of a mode no sample covers, in the terms its report was decided in."""
+    if "confidence" in report:
+        return f"not covered: no sample read as it with {report['confidence']:.0%} confidence"
+    return f"not covered: no sample within {HIGH_QUALITY_STDS:g} std"
 
 
 def coverage(report: dict, title: str, style: present.Style | None = None) -> dict:
     """Share of generated samples nearest each mode: violet bars for covered modes, grey ones for
     modes no generated sample comes within 3 std of (a sample's nearest mode can still be one it
-    misses), the fair share 1/K dashed; a legend says so."""
+    misses), the fair share 1/K dashed; a legend says so. Modes with names (the shapes') name
+    themselves in the tooltip."""
     style = style or present.style()
     k = report["num_modes"]
     covered = np.asarray(report["covered"], dtype=bool)
-    modes = frame({"mode": np.arange(1, k + 1), "share": 100 * np.asarray(report["mass"]),
-                    "status": np.where(covered, COVERED, MISSED), "hq": report["hq_counts"]})
+    modes = frame({"mode": np.arange(1, k + 1), "name": report.get("modes_names", [""] * k),
+                   "share": 100 * np.asarray(report["mass"]),
+                   "status": np.where(covered, COVERED, missed(report)), "hq": report["hq_counts"]})
     fair = frame({"share": [100 / k]})
-    colours = {"scale": {"domain": [COVERED, MISSED, FAIR], "range": [FAKE, "#d1d5db", REAL]},
+    colours = {"scale": {"domain": [COVERED, missed(report), FAIR], "range": [FAKE, "#d1d5db", REAL]},
                "legend": {"title": None, "orient": "top", "direction": "vertical", "labelLimit": 0}}
     layers = [
         {"data": {"name": "modes"}, "mark": "bar",
          "encoding": {"x": {"field": "mode", "type": "ordinal", "title": "mode"},
                       "y": {"field": "share", "type": "quantitative", "title": "% of samples"},
                       "color": {"field": "status", "type": "nominal", **colours},
-                      "tooltip": [{"field": "mode"}, {"field": "share", "format": ".1f", "title": "% of samples"},
+                      "tooltip": [{"field": "mode"}, {"field": "name", "title": "is"},
+                                  {"field": "share", "format": ".1f", "title": "% of samples"},
                                   {"field": "status", "title": "covered?"},
                                   {"field": "hq", "title": "high-quality samples"}]}},
         {"data": {"name": "fair"}, "mark": {"type": "rule", "strokeDash": [3, 3], "strokeWidth": style.scale},

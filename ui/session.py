@@ -5,15 +5,21 @@ Streamlit keeps a closed tab's session state for a while (so a network blip can 
 and would keep its training thread running with it. Here a session's workers are registered
 with a session-scoped ``st.cache_resource``, whose ``on_release`` hook Streamlit calls when the
 browser disconnects: the workers pause at once (no CPU for an empty tab), and if the session has
-not come back after a grace period they are closed and their trainers dropped (memory back).
-A session that reconnects in time finds its training resumed where it was.
+not come back after a grace period they are closed and their trainers dropped (memory back),
+and Streamlit is asked to close the session itself. It would otherwise keep the session's state
+and last page until its reconnect window has passed *and* its session store is next touched,
+which on a quiet server is never; with the training gone a late reconnect has nothing to resume
+(the page's link still reopens its setup). A session that reconnects in time finds its training
+resumed where it was.
 
 Pages use :func:`create` / :func:`current` / :func:`adopt` / :func:`release`, and wrap heavy
 one-off work (an evaluation, a style transfer) in :func:`user_errors`.
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import os
 import threading
 import weakref
@@ -28,7 +34,7 @@ from ganviz.resources import (RUN_MEMORY_ENV, SERVER_MEMORY_ENV, OutOfMemory, Re
                               out_of_memory_guard)
 from ganviz.training import Trainer
 from ganviz.training.process import warm_up
-from ganviz.training.worker import TrainingWorker
+from ganviz.training.worker import TrainingWorker, WorkerReleased
 
 GRACE_ENV = "GANVIZ_SESSION_GRACE_S"
 DEFAULT_GRACE_S = 20.0
@@ -59,19 +65,26 @@ _claims_lock = threading.Lock()
 
 
 def _session_ended(owner: _Owner) -> None:
-    """Streamlit's ``on_release``: runs on the server thread, so only pause and schedule."""
+    """Streamlit's ``on_release``: runs on the server's event loop, so only pause and schedule."""
     for worker in list(owner.workers.values()):
         if worker.running:
             owner.paused_on_exit.add(id(worker))
             worker.pause()
-    timer = threading.Timer(grace_seconds(), _reap, args=(owner,))
+    try:
+        loop = asyncio.get_running_loop()  # the one thread allowed to close a Streamlit session
+    except RuntimeError:
+        loop = None
+    timer = threading.Timer(grace_seconds(), _reap, args=(owner, loop))
     timer.daemon = True
     timer.start()
 
 
-def _reap(owner: _Owner) -> None:
+def _reap(owner: _Owner, loop: asyncio.AbstractEventLoop | None = None) -> None:
     if owner.session_id is not None and Runtime.exists() and Runtime.instance().is_active_session(owner.session_id):
         return  # the cache was cleared, the session itself is alive: its next run re-claims
+    if loop is not None and owner.session_id is not None:
+        with contextlib.suppress(RuntimeError):  # the server is shutting down: nothing left to free
+            loop.call_soon_threadsafe(_close_session, owner.session_id)
     workers, owner.workers = list(owner.workers.values()), {}
     released = False
     for worker in workers:
@@ -83,6 +96,12 @@ def _reap(owner: _Owner) -> None:
             released = True
     if released:
         free_memory()
+
+
+def _close_session(session_id: str) -> None:
+    """Close a session that has not come back (on the event loop, as Streamlit requires)."""
+    if Runtime.exists() and not Runtime.instance().is_active_session(session_id):
+        Runtime.instance().close_session(session_id)
 
 
 @st.cache_resource(scope="session", on_release=_session_ended, show_spinner=False)
@@ -129,6 +148,28 @@ def adopt(key: str, worker: TrainingWorker | None) -> TrainingWorker | None:
     st.session_state[key] = worker
     _claim(key, worker)
     return worker
+
+
+@contextlib.contextmanager
+def rerun_if_released() -> Iterator[None]:
+    """A run that began before its worker was released (a closed tab's last queued run, after the
+    grace period) reruns the page instead of showing a traceback; there :func:`current` says that
+    the training was closed."""
+    try:
+        yield
+    except WorkerReleased:
+        st.rerun(scope="app")
+
+
+def polling_fragment(run_every: float | None) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """``st.fragment`` for a panel that polls this session's worker, under :func:`rerun_if_released`."""
+    def decorate(panel: Callable[[], None]) -> Callable[[], None]:
+        @functools.wraps(panel)
+        def guarded() -> None:
+            with rerun_if_released():
+                panel()
+        return st.fragment(guarded, run_every=run_every)
+    return decorate
 
 
 def release(key: str) -> None:

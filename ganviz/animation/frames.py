@@ -7,7 +7,7 @@ A *frame* is a dict of panels, label -> panel, drawn side by side under a line w
   both arms), the ``toy`` CLI (:func:`mixture_frame`) and the Train page on 2D data
   (:func:`toy_frame`);
 - a picture panel: a uint8 image grid, the Train page's samples of its fixed latent batch
-  (:func:`image_frame`).
+  (:func:`image_frame`) or an arm of the image lab (:func:`collapse_frame`).
 
 Panels hold small float32 arrays, not pictures: a recorder keeps a hundred frames of a lab
 in a few megabytes and draws them only when an animation is written (:func:`render`).
@@ -46,9 +46,11 @@ def view_panel(view: dict, means) -> dict:
 
 
 def collapse_frame(lab: dict, names: dict[str, str]) -> dict:
-    """A frame of the Mode collapse lab from :func:`ganviz.collapse.experiment.lab_frame`: one plane
-    per arm, labelled by ``names`` (arm -> label)."""
-    return {names.get(arm, arm): view_panel(arm_frame["view"], arm_frame["means"]) for arm, arm_frame in lab.items()}
+    """A frame of a Mode collapse lab from :func:`ganviz.collapse.experiment.lab_frame`: one plane
+    per arm, or on images the arm's picture grid, labelled by ``names`` (arm -> label)."""
+    return {names.get(arm, arm): (np.asarray(panel["view"], dtype=np.uint8) if panel["means"] is None
+                                  else view_panel(panel["view"], panel["means"]))
+            for arm, panel in lab.items()}
 
 
 def mixture_frame(trainer, label: str) -> dict:

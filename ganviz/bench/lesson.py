@@ -1,9 +1,10 @@
-"""Does the classroom lesson hold? The Mode collapse page's defaults, trained headless on seeds
+"""Does the classroom lesson hold? A Mode collapse page's defaults, trained headless on seeds
 declared beforehand: is the plain GAN collapsed at (nearly) every evaluation point from update
-1,000 to the page's end, does the remedy cover the mixture at the end, and at which update do
-both show (the punchline)?
+1,000 (250 on images) to the page's end, does the remedy cover the data at the end, and at which
+update do both show (the punchline)?
 
     python -m ganviz.bench lesson --lesson-seeds 200-219 --lesson-log lesson.jsonl
+    python -m ganviz.bench lesson --lesson-dataset shapes --lesson-seeds 300-309
 
 Each arm is trained as the page trains it (one CPU thread, metrics on ``LIVE_SAMPLES`` samples
 every ``LIVE_EVERY`` updates); the seeds must never have been used to choose the defaults (docs/mode_collapse.md
@@ -20,12 +21,14 @@ import time
 
 from ganviz.sweeps import Sweep, executor, parse_seeds, run_sweep
 
-FROM_STEP = 1000  # the lesson is judged from this update to the page's end
+# the lesson is judged from this update to the page's end: a plain DCGAN on shapes has collapsed
+# within a few hundred updates (docs/shapes.md)
+FROM_STEP = {"ring8": 1000, "grid25": 1000, "shapes": 250}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("lesson suite")
-    group.add_argument("--lesson-dataset", default="ring8", help="ring8 or grid25")
+    group.add_argument("--lesson-dataset", default="ring8", help="ring8, grid25 or shapes")
     group.add_argument("--lesson-seeds", default="200-219", help="seeds, e.g. 200-219 or 3,5,8")
     group.add_argument("--lesson-steps", type=int, default=None, help="default: the page's end (PAGE_STEPS)")
     group.add_argument("--lesson-workers", type=int, default=os.cpu_count() or 1, help="parallel processes")
@@ -48,28 +51,29 @@ def _one_arm(dataset: str, seed: int, arm: str, steps: int) -> dict:
 
 def judge(plain: dict, treated_: dict) -> dict:
     """One seed's verdict from the two arms' timelines."""
-    from ganviz.collapse.experiment import COLLAPSED_HELD, COVERING, is_punchline
+    from ganviz.collapse.experiment import COLLAPSED_HELD, COVERING, COVERING_ON, is_punchline
 
-    num_modes = plain["num_modes"]
+    dataset, num_modes = plain["dataset"], plain["num_modes"]
     steps = plain["timeline"]["step"]
     held = plain["timeline"]["modes_held"]
     covered = treated_["timeline"]["modes"]
-    late = [h <= COLLAPSED_HELD for s, h in zip(steps, held) if s >= FROM_STEP]
-    both = [s for s, h, c in zip(steps, held, covered) if is_punchline(h, c, num_modes)]
+    late = [h <= COLLAPSED_HELD for s, h in zip(steps, held) if s >= FROM_STEP[dataset]]
+    both = [s for s, h, c in zip(steps, held, covered) if is_punchline(h, c, num_modes, dataset)]
     return {"seed": plain["seed"], "collapsed_share": sum(late) / len(late) if late else float("nan"),
-            "remedy_covers_end": covered[-1] >= COVERING * num_modes, "remedy_modes_end": covered[-1], "remedy_hq_end": treated_["timeline"]["high_quality"][-1],
+            "remedy_covers_end": covered[-1] >= COVERING_ON.get(dataset, COVERING) * num_modes, "remedy_modes_end": covered[-1], "remedy_hq_end": treated_["timeline"]["high_quality"][-1],
             "plain_held_end": held[-1], "punchline_step": both[0] if both else None}
 
 
 def run(args: argparse.Namespace) -> dict:
-    from ganviz.collapse.experiment import DATASETS, PAGE_STEPS, SHOWCASE
+    from ganviz.collapse.experiment import PAGE_STEPS, SHOWCASE
 
-    if args.lesson_dataset not in DATASETS or args.lesson_dataset == "custom":
-        raise ValueError(f"--lesson-dataset: ring8 or grid25, got {args.lesson_dataset!r}")
+    if args.lesson_dataset not in FROM_STEP:
+        raise ValueError(f"--lesson-dataset: {', '.join(FROM_STEP)}, got {args.lesson_dataset!r}")
     seeds = parse_seeds(args.lesson_seeds, "--lesson-seeds")
     steps = args.lesson_steps or PAGE_STEPS[args.lesson_dataset]
-    if steps < FROM_STEP:
-        raise ValueError(f"--lesson-steps: the lesson is judged from update {FROM_STEP}; got {steps}")
+    if steps < FROM_STEP[args.lesson_dataset]:
+        raise ValueError(f"--lesson-steps: the lesson is judged from update {FROM_STEP[args.lesson_dataset]}; "
+                         f"got {steps}")
     jobs = [{"dataset": args.lesson_dataset, "seed": seed, "arm": arm, "steps": steps}
             for seed in seeds for arm in ("plain", "treated")]
     start = time.perf_counter()

@@ -8,6 +8,8 @@
 - ``python -m ganviz factors {train,accuracy}``: the shape factor network the metrics use on ``shapes``.
 - ``python -m ganviz class-accuracy SOURCE``: how often a conditional generator draws the class
   it is asked for.
+- ``python -m ganviz relative SOURCE...``: generators trained on different data on one scale
+  (:mod:`ganviz.metrics.relative`), one JSON line each.
 """
 from __future__ import annotations
 
@@ -27,13 +29,15 @@ def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
         _add_factors_arguments(parser)
     elif command == "class-accuracy":
         _add_class_accuracy_arguments(parser)
+    elif command == "relative":
+        _add_relative_arguments(parser)
     else:
         _add_evaluate_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     return {"classifier": _run_classifier, "factors": _run_factors,
-            "class-accuracy": _run_class_accuracy}.get(args.command, _evaluate)(args)
+            "class-accuracy": _run_class_accuracy, "relative": _run_relative}.get(args.command, _evaluate)(args)
 
 
 def _add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
@@ -223,4 +227,29 @@ def _run_class_accuracy(args: argparse.Namespace) -> int:
     result = class_accuracy(load_generator(args.source, args.revision), per_class=args.per_class, seed=args.seed)
     print(json.dumps({"source": args.source, "accuracy": round(result.accuracy, 4), "chance": result.chance,
                       "per_class": [round(a, 3) for a in result.per_class], "n": result.n, "seed": result.seed}))
+    return 0
+
+
+# -- relative -------------------------------------------------------------------------------------
+def _add_relative_arguments(parser: argparse.ArgumentParser) -> None:
+    from ganviz.metrics.relative import DEFAULT_N
+
+    parser.add_argument("sources", nargs="+", metavar="SOURCE", help="generator: shipped name, folder or Hub repo id")
+    parser.add_argument("--n", type=int, default=DEFAULT_N,
+                        help=f"samples per set; the data must hold two disjoint real sets (default {DEFAULT_N})")
+    parser.add_argument("--seed", type=int, default=0)
+
+
+def _run_relative(args: argparse.Namespace) -> int:
+    from ganviz.metrics.evaluation import load_source
+    from ganviz.metrics.relative import relative_quality
+
+    if args.n < 2:
+        raise ValueError(f"--n: must be >= 2, got {args.n}")
+    for spec in args.sources:
+        result = relative_quality(load_source(spec), n=args.n, seed=args.seed)
+        print(json.dumps({"source": spec, "dataset": result.dataset, "n": result.n, "fd": round(result.fd, 2),
+                          "fd_real": round(result.fd_real, 2), "fd_ratio": round(result.fd_ratio, 2),
+                          "classes_held": result.modes["modes_held"], "classes": result.modes["num_modes"],
+                          "high_quality": round(result.modes["high_quality"], 1)}), flush=True)
     return 0

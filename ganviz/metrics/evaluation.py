@@ -95,7 +95,7 @@ def _reference_data(source: ImageSource, reference: DataConfig | str | None) -> 
     if isinstance(reference, DataConfig):
         return reference
     if isinstance(reference, str):
-        return DataConfig(name=reference, image_size=source.image_size if source.image_size in (28, 32) else 28)
+        return DataConfig(name=reference, image_size=source.image_size if source.image_size in (28, 32, 64) else 28)
     if source.data is None:
         raise ValueError(f"reference: {source.name} does not say what data it was trained on; name a reference "
                          "dataset (e.g. 'digits')")

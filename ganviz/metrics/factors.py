@@ -103,12 +103,15 @@ class FactorNet(nn.Module, PyTorchModelHubMixin, library_name="ganviz",
 
     @torch.no_grad()
     def predict(self, x: torch.Tensor, batch_size: int = 1024) -> dict[str, torch.Tensor]:
-        """Predicted shape and colour indices and regressed factors, in eval mode, batched, on the CPU."""
+        """Predicted shape and colour indices and their probabilities (``shape_probs``, ``colour_probs``:
+        graded, so a latent walk shows a shape turning into another before the index flips), and the
+        regressed factors, in eval mode, batched, on the CPU."""
         device = next(self.parameters()).device
         parts = [self(x[i:i + batch_size].to(device)) for i in range(0, len(x), batch_size)]
         out = {k: torch.cat([p[k] for p in parts]).cpu() for k in parts[0]}
-        return {"shape": out["shape"].argmax(1), "colour": out["colour"].argmax(1), "x": out["position"][:, 0],
-                "y": out["position"][:, 1], "scale": out["scale"], "angle": out["angle"]}
+        return {"shape": out["shape"].argmax(1), "colour": out["colour"].argmax(1),
+                "shape_probs": out["shape"].softmax(1), "colour_probs": out["colour"].softmax(1),
+                "x": out["position"][:, 0], "y": out["position"][:, 1], "scale": out["scale"], "angle": out["angle"]}
 
 
 def load_factor_net(path: str | Path | None = None, device: str | torch.device | None = None) -> FactorNet:
@@ -123,21 +126,22 @@ def load_factor_net(path: str | Path | None = None, device: str | torch.device |
 
 
 # -- rotation as the picture shows it ------------------------------------------------------------
-def _order(shape: torch.Tensor) -> torch.Tensor:
+def symmetry_order(shape: torch.Tensor) -> torch.Tensor:
+    """Each shape index's symmetry order k (``SYMMETRY``: 0 for the circle), as floats."""
     return torch.tensor([SYMMETRY[s] for s in SHAPE_NAMES], device=shape.device, dtype=torch.float32)[shape]
 
 
 def visible_angle(rotation_degrees: torch.Tensor, shape: torch.Tensor) -> torch.Tensor:
     """k x rotation in radians, k the shape's symmetry order (0 for the circle): equal for every
     rotation that draws the same picture, so it can be regressed."""
-    return _order(shape) * torch.deg2rad(rotation_degrees.float())
+    return symmetry_order(shape) * torch.deg2rad(rotation_degrees.float())
 
 
 def rotation_error_degrees(predicted: torch.Tensor, rotation_degrees: torch.Tensor,
                            shape: torch.Tensor) -> torch.Tensor:
     """|error| of a predicted k x angle (radians), in degrees of the shape's own rotation (at most
     180 / k); NaN for circles, whose rotation cannot be seen."""
-    order = _order(shape)
+    order = symmetry_order(shape)
     wrapped = torch.remainder(predicted - visible_angle(rotation_degrees, shape) + math.pi, 2 * math.pi) - math.pi
     return torch.where(order > 0, torch.rad2deg(wrapped.abs()) / order.clamp(min=1), float("nan"))
 
@@ -155,7 +159,7 @@ def factor_loss(out: dict[str, torch.Tensor], factors: dict[str, torch.Tensor]) 
     values = torch.stack([factors["x"], factors["y"], factors["scale"]], 1)
     target = (values - values.new_tensor(REGRESSION_CENTRE)) * REGRESSION_SCALE
     angle = visible_angle(factors["rotation"], shape)
-    seen = (_order(shape) > 0).float()
+    seen = (symmetry_order(shape) > 0).float()
     rotation = ((out["raw"][:, 3] - torch.sin(angle)) ** 2 + (out["raw"][:, 4] - torch.cos(angle)) ** 2) * seen
     return (F.cross_entropy(out["shape"], shape) + F.cross_entropy(out["colour"], factors["colour"])
             + F.mse_loss(out["raw"][:, :3], target) + rotation.sum() / seen.sum().clamp(min=1))
@@ -249,6 +253,24 @@ def mode_coverage(joint_logits: torch.Tensor, data: DataConfig, confidence: floa
     report = assignment_metrics(index.cpu().numpy(), (best >= confidence).cpu().numpy(), probs.shape[1])
     dataset = ShapesDataset.from_config(data)
     return {**report, "confidence": confidence, "modes_names": [f"{c} {s}" for s, c in dataset.modes]}
+
+
+class ModeReader:
+    """The factor network as a classifier of the modes of the ``shapes`` data ``data``: it names
+    label i for ``ShapesDataset.modes[i]``, the numbering a conditional generator trained on ``data``
+    takes its classes in, so it can check one the way the digit classifier checks digits
+    (:func:`ganviz.metrics.class_accuracy.class_accuracy`)."""
+
+    def __init__(self, data: DataConfig, net: FactorNet | None = None):
+        self.net = net if net is not None else load_factor_net()
+        self.columns = mode_columns(data)
+
+    @torch.no_grad()
+    def predict(self, images: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
+        device = next(self.net.parameters()).device
+        logits = [self.net.joint_logits(self.net.features(images[i:i + batch_size].to(device)))
+                  for i in range(0, len(images), batch_size)]
+        return torch.cat(logits)[:, self.columns].argmax(1).cpu()
 
 
 @torch.no_grad()

@@ -18,8 +18,8 @@ def _mlp(c: ModelConfig, shape: tuple, num_classes: int) -> tuple[nn.Module, nn.
 
 
 def _dcgan(c: ModelConfig, shape: tuple, num_classes: int) -> tuple[nn.Module, nn.Module]:
-    if len(shape) != 3 or shape[1] not in (28, 32):
-        raise ValueError(f"model.arch: dcgan needs 28x28 or 32x32 images, got data of shape {shape}")
+    if len(shape) != 3 or shape[1] not in (28, 32, 64):
+        raise ValueError(f"model.arch: dcgan needs 28x28, 32x32 or 64x64 images, got data of shape {shape}")
     g = DCGANGenerator(shape, c.latent_dim, c.channels, c.residual, num_classes)
     d = DCGANDiscriminator(shape, c.channels, c.spectral_norm, c.dropout, c.residual, num_classes)
     return g, d
@@ -40,7 +40,7 @@ MODELS.update({
     "mlp": Architecture(_mlp, "fully connected layers, for any data shape",
                         ("model.latent_dim", "model.width", "model.depth", "model.activation", "model.batchnorm",
                          "model.spectral_norm", "model.dropout", "model.residual", "model.conditional")),
-    "dcgan": Architecture(_dcgan, "convolutional (DCGAN), for 28x28 or 32x32 images",
+    "dcgan": Architecture(_dcgan, "convolutional (DCGAN), for 28x28, 32x32 or 64x64 images",
                           ("model.latent_dim", "model.channels", "model.spectral_norm", "model.dropout",
                            "model.residual", "model.conditional")),
 })

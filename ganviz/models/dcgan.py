@@ -1,4 +1,4 @@
-"""DCGAN generator and discriminator for 28x28 and 32x32 images (Radford et al. 2015), with
+"""DCGAN generator and discriminator for 28x28, 32x32 and 64x64 images (Radford et al. 2015), with
 optional residual up/down blocks and class conditioning."""
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from ganviz.models.layers import ProjectionHead, Residual, condition_latent, may
 
 
 def _start_and_stages(size: int) -> tuple[int, int]:
-    # 28 = 7 * 2 * 2, 32 = 4 * 2 * 2 * 2
-    return {28: (7, 2), 32: (4, 3)}[size]
+    # 28 = 7 * 2 * 2, 32 = 4 * 2 * 2 * 2, 64 = 4 * 2 * 2 * 2 * 2
+    return {28: (7, 2), 32: (4, 3), 64: (4, 4)}[size]
 
 
 def _up(cin: int, cout: int, residual: bool) -> nn.Module:

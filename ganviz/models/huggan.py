@@ -6,7 +6,7 @@ indices (``model.0.weight`` ... ``model.12.weight``) are the keys of the publish
 z is (N, latent_dim, 1, 1); the output is a tanh image (N, num_channels, 64, 64).
 
 It is not in :data:`ganviz.models.MODELS`: that registry builds (G, D) pairs for ganviz's own
-28/32-pixel training runs, while this class exists to *load* someone else's 64-pixel generator.
+28/32/64-pixel training runs, while this class exists to *load* a huggan DCGAN in its own layout.
 """
 from __future__ import annotations
 

@@ -82,6 +82,8 @@ def estimate_training_memory(config: TrainConfig, shape: list[int] | tuple[int, 
     # an unrolled G looks through `unroll_steps` further D passes; a gradient penalty doubles D's graph
     d_passes = 2 * (1 + (config.unroll_steps if config.remedy == "unrolled" else 0))
     penalty = 2 if (config.gp_weight or 0) > 0 or config.r1_weight > 0 or config.loss == "wgan-gp" else 1
+    pairwise = getattr(gan.discriminator, "pairwise_bytes", None)  # minibatch discrimination's batch x batch
+    d_outputs += pairwise(config.batch_size) // 2 if pairwise is not None else 0  # counted twice below, as outputs are
     activations = 2 * (g_outputs + d_passes * penalty * d_outputs)
     return dataclasses.replace(estimate, activations=activations, traced=True)
 

@@ -148,6 +148,13 @@ class MinibatchDiscriminator(nn.Module):
         h = self.inner.features(x, y)
         return torch.cat([h, self.closeness(h, h)], 1)
 
+    def pairwise_bytes(self, batch_size: int) -> int:
+        """What one pass over a batch holds beyond its layers' outputs: the (kernels, batch, batch)
+        distances and their exp, and the L1 distance's backward with one such tensor per kernel
+        dimension (float32). Quadratic in the batch: 8 GB at batch 7,000, where the layers hold a
+        few MB (measured in docs/reliability.md)."""
+        return self.kernels * batch_size ** 2 * 4 * (self.kernel_dim + 2)
+
     def forward(self, x, y=None):
         return self.head(self.features(x, y), y)
 

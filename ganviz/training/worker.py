@@ -23,6 +23,12 @@ from ganviz.training.trainer import DivergenceError, Trainer
 T = TypeVar("T")
 
 
+class WorkerReleased(RuntimeError):
+    """Raised on touching a released worker's trainer. A page run that began before the release
+    (one left over from a tab that closed) meets this named error, which the app turns into a
+    rerun that says the training was closed, instead of a traceback."""
+
+
 @dataclass
 class Snapshot:
     step: int
@@ -50,7 +56,7 @@ class TrainingWorker:
     def __init__(self, trainer: Trainer, chunk: int = 25, on_chunk: Callable[[Trainer], None] | None = None):
         if chunk < 1:
             raise ValueError(f"chunk: must be >= 1, got {chunk}")
-        self.trainer: Trainer | None = trainer
+        self._trainer: Trainer | None = trainer
         self.chunk = chunk
         self.on_chunk = on_chunk
         self.target: int | None = None
@@ -82,7 +88,15 @@ class TrainingWorker:
     @property
     def released(self) -> bool:
         """Whether the trainer is gone (``release``): only the last snapshot remains."""
-        return self.trainer is None
+        return self._trainer is None
+
+    @property
+    def trainer(self) -> Trainer:
+        """The live trainer; :class:`WorkerReleased` once it was dropped."""
+        trainer = self._trainer
+        if trainer is None:
+            raise WorkerReleased("this worker is closed and its trainer released")
+        return trainer
 
     def start(self, target: int | None = None) -> None:
         if self._closed.is_set():
@@ -105,18 +119,21 @@ class TrainingWorker:
             self.release()
 
     def release(self, reason: str = "This training was closed to free memory.") -> None:
+        """Drop the trainer; the worker is closed from then on (nothing is left to train)."""
+        self._run.clear()
+        self._closed.set()
         with self._lock:
-            if self.trainer is None:
+            if self._trainer is None:
                 return
             self._final = self.snapshot()
             self._final.running, self._final.error = False, self.error or reason
-            self.trainer = None
+            self._trainer = None
         free_memory()
 
     def call(self, fn: Callable[[Trainer], T]) -> T:
         """Run ``fn(trainer)`` between chunks (for a manual step, sampling, a reset)."""
         with self._lock:
-            return fn(self._live_trainer())
+            return fn(self.trainer)
 
     def step(self, n: int = 1, **kwargs) -> None:
         """A manual step while paused (or between chunks); errors land in ``error`` too."""
@@ -124,22 +141,18 @@ class TrainingWorker:
 
     def snapshot(self) -> Snapshot:
         with self._lock:
-            if self.trainer is None:
+            trainer = self._trainer
+            if trainer is None:
                 return self._final
-            return Snapshot(self.trainer.step_count, self.running, self.target,
-                            self.trainer.history.as_dict(), self.error, self._rate)
+            return Snapshot(trainer.step_count, self.running, self.target,
+                            trainer.history.as_dict(), self.error, self._rate)
 
     # -- the loop ----------------------------------------------------------------------------
-    def _live_trainer(self) -> Trainer:
-        if self.trainer is None:
-            raise RuntimeError("this worker is closed and its trainer released")
-        return self.trainer
-
     def _guarded(self, fn: Callable[[Trainer], object]) -> bool:
         with self._lock:
             out_of_memory = False
             try:
-                fn(self._live_trainer())
+                fn(self.trainer)
                 return True
             except DivergenceError as err:
                 self.error = str(err)
@@ -156,15 +169,15 @@ class TrainingWorker:
 
     def _memory_hint(self) -> str:
         """Advice naming the current batch size when the job has one (a style transfer has not)."""
-        batch = getattr(getattr(self.trainer, "config", None), "batch_size", None)
+        batch = getattr(getattr(self._trainer, "config", None), "batch_size", None)
         smaller = f"a smaller batch size (now {batch})" if batch else "a smaller size"
         return f"Try {smaller} or a smaller model, or stop another training first."
 
     def _chunk(self) -> None:
         with self._lock:
-            if self.trainer is None or self._closed.is_set():
+            if self._trainer is None or self._closed.is_set():
                 return
-            remaining = None if self.target is None else self.target - self.trainer.step_count
+            remaining = None if self.target is None else self.target - self._trainer.step_count
             if remaining is not None and remaining <= 0:
                 self._run.clear()
                 return

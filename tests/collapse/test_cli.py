@@ -57,3 +57,16 @@ def test_bad_settings_fail_with_a_message(capsys):
     assert capsys.readouterr().err.startswith("error: argument --steps: must be from 1")
     assert main(["toy", "--dataset", "spiral"]) == 2
     assert capsys.readouterr().err.startswith("error: argument --dataset: invalid choice")
+
+
+def test_shapes_images_report_their_shape_and_colour_modes_and_animate_as_pictures(capsys, tmp_path):
+    from PIL import Image
+
+    gif = tmp_path / "shapes.gif"
+    assert main(["toy", "--dataset", "shapes", "--steps", "2", "--eval-samples", "120", "--model.channels", "8",
+                 "--batch_size", "16", "--remedy", "pacgan", "--quiet", "--gif", str(gif), "--frame-every", "1"]) == 0
+    text = capsys.readouterr().out
+    assert "shapes · loss ns · remedy pacgan" in text and "/24 (>= 1 high-quality sample" in text
+    assert "grid JS" not in text  # 2D only
+    animation = Image.open(gif)
+    assert animation.n_frames == 3 and animation.width > 8 * 34  # steps 0, 1, 2: the 64-picture grid, titled

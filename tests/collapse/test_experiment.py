@@ -1,7 +1,9 @@
+import numpy as np
 import pytest
 import torch
 
-from ganviz.collapse.experiment import REMEDY_SETTINGS, TREATMENTS, SideBySide, preset, train, treated
+from ganviz.collapse.experiment import (LAB_IMAGES, REMEDY_SETTINGS, SHOWCASE, TREATMENTS, SideBySide, lab_frame, lesson,
+                                        measure, preset, train, treated)
 from ganviz.training import DivergenceError, Trainer
 
 TINY = {"model.width": 8, "model.depth": 1, "batch_size": 16, "device": "cpu"}
@@ -70,3 +72,43 @@ def test_train_reports_final_metrics_and_a_timeline():
     assert result["final"]["num_modes"] == 8 and result["trainer"].step_count == 4
     with pytest.raises(ValueError, match="steps"):
         train(preset("ring8", **TINY), 0)
+
+
+# -- on images: the shapes' 24 shape x colour modes, read by the shape factor network -------------------
+SMALL_IMAGES = {"model.channels": 8, "model.latent_dim": 16, "batch_size": 16, "device": "cpu"}
+
+
+def test_the_image_lab_is_the_shipped_shapes_recipe_with_pacgan_beside_it():
+    config = lesson("shapes", 3)
+    assert (config.data.name, config.model.arch, config.model.channels, config.batch_size) == ("shapes", "dcgan", 32, 64)
+    assert (config.lr_g, config.lr_d, config.remedy, config.seed) == (2e-4, 2e-4, "none", 3)
+    assert treated(config, SHOWCASE["shapes"]).remedy == "pacgan" and config.pack == 2
+
+
+def test_an_image_lab_measures_both_arms_over_the_shapes_modes_and_shows_their_pictures():
+    lab = SideBySide(preset("shapes", **SMALL_IMAGES), "pacgan", eval_samples=120)
+    lab.step(2)
+    history = lab.history.as_dict()
+    assert history["step"] == [0, 2] and len(history["treated.mass.23"]) == 2
+    assert "plain.js" not in history  # grid divergences are 2D only
+    report = lab.latest["plain"]
+    assert report["num_modes"] == 24 and report["modes_names"][0] == "red circle"
+    assert sum(report["mass"]) == pytest.approx(1.0)
+    frame = lab_frame(lab)
+    grid = frame["treated"]["view"]
+    assert frame["treated"]["means"] is None and grid.dtype == np.uint8 and grid.shape[2] == 3
+    assert grid.shape[:2] == (6 * 34 + 2, 8 * 34 + 2)  # LAB_IMAGES = 48 pictures of 32 + 2 px, 8 a row
+    assert LAB_IMAGES == 48
+    assert frame["plain"]["metrics"]["modes_held"] == report["modes_held"]
+
+
+def test_a_headless_image_run_has_the_same_timeline_without_the_grid_divergences():
+    result = train(preset("shapes", **SMALL_IMAGES), 2, eval_every=1, eval_samples=100)
+    assert result["timeline"]["step"] == [1, 2] and "js" not in result["timeline"]
+    assert result["final"]["num_modes"] == 24
+
+
+def test_mode_metrics_on_images_need_data_whose_modes_are_known():
+    digits = Trainer(preset("shapes", **SMALL_IMAGES).replace(**{"data.name": "digits", "data.image_size": 28}))
+    with pytest.raises(ValueError, match="known modes"):
+        measure(digits, 10)

@@ -16,7 +16,7 @@ def _pictures(root, classes=("cats", "dogs"), per_class=3):
             Image.fromarray(rng.integers(0, 255, (40, 50, 3), dtype=np.uint8)).save(root / cls / f"{i}.png")
 
 
-@pytest.mark.parametrize("size", [28, 32])
+@pytest.mark.parametrize("size", [28, 32, 64])
 def test_digits_are_real_images_in_minus_one_one(size):
     data = build_dataset(DataConfig(name="digits", image_size=size))
     assert len(data) == 1797 and data.shape == (1, size, size) and data.num_classes == 10

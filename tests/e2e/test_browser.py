@@ -112,6 +112,28 @@ def test_mode_collapse_trains_both_gans_and_steps_by_hand(page, visit, web):
     visit.check("mode-collapse-stepped")
 
 
+def test_mode_collapse_in_images_draws_both_dcgans_pictures_and_coverage(page, visit, web):
+    """Both DCGANs train on shapes to the end of a short run: on screen (pixels), each arm's grid of
+    pictures and every chart; each arm's coverage counted over the 24 shape x colour modes."""
+    visit("image_collapse?steps=100")
+    page.get_by_role("button", name="▶ Train").click()
+    web.until(lambda: web.progress_step(page) == 100, timeout=400, what="both DCGANs to reach step 100")
+    web.until(lambda: page.get_by_role("button", name="▶ Train").count() == 1, what="the run to end")
+    web.settle(page)
+    held = page.locator('[data-testid="stMetric"]').filter(has_text="Modes held")
+    assert [v.strip()[-3:] for v in held.locator('[data-testid="stMetricValue"]').all_inner_texts()] == ["/24"] * 2
+    pictures = page.locator('[data-testid="stImage"] img')
+    assert pictures.count() == 2
+    for i in range(2):
+        assert browser.ink(Image.open(io.BytesIO(pictures.nth(i).screenshot()))) > 0.02, i  # shapes, not a blank
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    assert charts.count() == 8  # per arm coverage and occupancy; modes held, covered, high quality, reverse KL
+    for i in range(charts.count()):
+        charts.nth(i).scroll_into_view_if_needed()
+        assert browser.ink(Image.open(io.BytesIO(charts.nth(i).screenshot()))) > 0.01, i
+    visit.check("image-collapse-trained")
+
+
 def test_divergence_is_explained_on_the_page(page, visit, web):
     visit("train?loss=lsgan&lr_g=1.0&lr_d=1.0&batch_size=32")  # blows up at step 2
     page.get_by_role("button", name="▶ Start").click()
@@ -285,7 +307,7 @@ def test_presentation_mode_enlarges_the_text_and_no_label_is_cut(chromium, app_s
 
 
 LABELLED_PAGES = {"train": (), "evaluate": (), "phase_diagram": (), "latent": ("Samples", "Interpolation", "Sliders"),
-                  "style_transfer": (), "landscape": ("Dirac-GAN", "Optimal D", "Slice")}
+                  "style_transfer": (), "landscape": ("Dirac-GAN", "Optimal D", "Slice"), "image_collapse": ()}
 TABLE_OVERFLOW = """() => [...document.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')]
   .map(e => e.scrollWidth - e.clientWidth)"""
 

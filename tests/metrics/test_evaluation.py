@@ -99,10 +99,12 @@ def test_quality_section_is_appended_once_and_replaced(tiny_checkpoint, tmp_path
 
 
 def test_shipped_generators_load_as_sources():
+    drawn = {"digits": (2, 1, 28, 28), "shapes": (2, 3, 32, 32)}
     for entry in [e for e in MODEL_ZOO if not e.needs_internet]:
         source = load_source(entry.source)
-        assert source.data is not None and source.data.name == "digits"
-        assert source.draw(2, torch.Generator().manual_seed(0)).shape == (2, 1, 28, 28)
+        data = entry.source.split("-")[0]  # digits-dcgan, shapes-dcgan-cond, ...
+        assert source.data is not None and source.data.name == data
+        assert source.draw(2, torch.Generator().manual_seed(0)).shape == drawn[data]
 
 
 def test_shipped_checkpoints_rank_as_trained():
@@ -114,3 +116,14 @@ def test_shipped_checkpoints_rank_as_trained():
         assert good.scores["kid"]["value"] < early.scores["kid"]["value"]
         assert good.scores["is"]["value"] > early.scores["is"]["value"]
         assert good.scores["recall"]["value"] > early.scores["recall"]["value"]
+
+
+def test_shipped_shapes_generators_rank_as_trained():
+    """On shapes the factor network decides: the trained generators beat the collapsed one on the
+    Fréchet factor distance and on the modes they cover."""
+    trained, conditional, collapsed = evaluate(["shapes-dcgan", "shapes-dcgan-cond", "shapes-dcgan-collapsed"],
+                                               400, device="cpu", **FAST)
+    assert collapsed.coverage["modes_held"] == 1
+    for good in (trained, conditional):
+        assert good.scores["fd"]["value"] < collapsed.scores["fd"]["value"]
+        assert good.coverage["modes"] > 10 * collapsed.coverage["modes"]

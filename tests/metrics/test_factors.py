@@ -7,7 +7,7 @@ import torch
 
 from ganviz.cli import main
 from ganviz.config import DataConfig, TrainConfig
-from ganviz.data.shapes import COLOUR_NAMES, SHAPE_NAMES, ShapesDataset, render
+from ganviz.data.shapes import COLOUR_NAMES, SHAPE_NAMES, ShapesDataset
 from ganviz.metrics.extractors import build_extractor, default_extractor
 from ganviz.metrics.factors import (HELDOUT_SEED, FactorNet, image_coverage, load_factor_net, measure,
                                     rotation_error_degrees, save_factor_net, train_factor_net, visible_angle)

@@ -7,7 +7,7 @@ from ganviz.models import build_models
 
 @pytest.mark.parametrize("residual", [False, True])
 @pytest.mark.parametrize("conditional", [False, True])
-@pytest.mark.parametrize("size", [28, 32])
+@pytest.mark.parametrize("size", [28, 32, 64])
 def test_dcgan_shapes(size, conditional, residual):
     config = ModelConfig(arch="dcgan", latent_dim=8, channels=8, residual=residual, conditional=conditional)
     g, d = build_models(config, (1, size, size), num_classes=10)
@@ -46,5 +46,5 @@ def test_conditional_models_need_labels():
 
 
 def test_dcgan_rejects_points():
-    with pytest.raises(ValueError, match="28x28 or 32x32"):
+    with pytest.raises(ValueError, match="28x28, 32x32 or 64x64"):
         build_models(ModelConfig(arch="dcgan"), (2,))

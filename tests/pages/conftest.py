@@ -1,6 +1,7 @@
 """Helpers for the page tests: what a page wrote in its URL, and Streamlit's warnings about a
 widget given both a default and a Session State value."""
 import logging
+import time
 
 import pytest
 
@@ -33,3 +34,13 @@ def state_warnings(monkeypatch):
     logger.addHandler(handler)
     yield seen
     logger.removeHandler(handler)
+
+
+@pytest.fixture
+def ran_to():
+    """``ran_to(worker, step, timeout)``: wait until a page's worker has reached ``step`` and stopped."""
+    def wait(worker, step: int, timeout: float = 60) -> None:
+        deadline = time.time() + timeout
+        while (worker.step_count < step or worker.running) and time.time() < deadline:
+            time.sleep(0.2)
+    return wait

@@ -4,7 +4,6 @@ import io
 import weakref
 
 import numpy as np
-import pytest
 from PIL import Image
 
 from ganviz.animation import frames, mp4_unavailable

@@ -1,5 +1,4 @@
 import json
-import time
 
 import pytest
 
@@ -19,7 +18,7 @@ def coverage(at) -> list[str]:
     return [m.value for m in at.metric if m.label == "Modes covered"]
 
 
-def test_page_steps_one_update_at_a_time_and_trains_to_a_target(open_page):
+def test_page_steps_one_update_at_a_time_and_trains_to_a_target(open_page, ran_to):
     at = open_page()
     assert not at.exception
     assert coverage(at) == [coverage(at)[0]] * 2 and coverage(at)[0].endswith("/8")
@@ -35,9 +34,7 @@ def test_page_steps_one_update_at_a_time_and_trains_to_a_target(open_page):
     at.button(key="mc_play").click().run()
     worker = at.session_state["mc_worker"]
     assert not worker.released
-    deadline = time.time() + 60
-    while (worker.step_count < 30 or worker.running) and time.time() < deadline:
-        time.sleep(0.2)
+    ran_to(worker, 30)
     at.run()
     assert not at.exception
     assert progress_text(at).startswith("step 30 of 30")

@@ -55,6 +55,27 @@ def test_step_runs_exactly_one_update(open_train, close_worker_after):
     assert worker.trainer.step_count == 2
 
 
+def test_a_worker_released_in_the_middle_of_a_run_is_said_not_a_traceback(open_train, close_worker_after):
+    """A closed tab's last queued run can meet its worker released after the grace period: the
+    run is redone as a full page, which says that the training was closed."""
+    at = open_train(SMALL)
+    close_worker_after(at, "train_worker")
+    button(at, "Step").click()
+    at.run()
+    worker = at.session_state["train_worker"]
+    sample = worker.call
+
+    def released_between_check_and_call(fn):
+        worker.close(release=True)  # as the reaper does, after the page found the worker alive
+        return sample(fn)
+
+    worker.call = released_between_check_and_call
+    at.run()
+    assert not at.exception
+    assert "closed to free memory" in " ".join(i.value for i in at.info)
+    assert "train_worker" not in at.session_state
+
+
 @pytest.mark.parametrize("field, value, message", [
     ("cfg:lr_d", -0.01, "lr_d: must be > 0"),
     ("cfg:batch_size", 0, "batch_size: must be >= 1"),
