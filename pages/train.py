@@ -24,7 +24,8 @@ st.caption("Choose the data, networks, loss and regularisers in the sidebar. **S
            "background; **Step** runs exactly one update (D then G); the link in your address bar "
            "reopens this exact setup.")
 
-FORM = "cfg:"  # the sidebar form's widget keys: FORM + a dotted config field
+FORM = "cfg:"  # the sidebar form's first widget keys: FORM + a dotted config field
+FORM_PREFIX = "train_form_prefix"  # the form's current key prefix: a suggestion moves it to fresh keys
 APPLIED = "train_applied"  # set when a suggestion changed the form: the next full run restarts with it
 COVERAGE_SAMPLES = 256  # generated shapes per poll the coverage cards read: about ten per mode of 24
 DIAGNOSED = "train_diagnosed"  # whether the page shows a diagnosis: the live panel redraws the page when that changes
@@ -32,7 +33,7 @@ DIAGNOSED = "train_diagnosed"  # whether the page shows a diagnosis: the live pa
 url_flat, url_error = state.config_from_url()
 if url_error:
     st.warning(url_error)
-flat, config, error = forms.config_form(url_flat, prefix=FORM)
+flat, config, error = forms.config_form(url_flat, prefix=st.session_state.get(FORM_PREFIX, FORM))
 if error:
     st.error(f"Invalid setting — {error}")
     st.stop()
@@ -69,9 +70,17 @@ def start(w: TrainingWorker | None) -> None:
 
 def apply_suggestion(changes: dict) -> None:
     """A button's callback (it runs before the widgets are drawn, so it may set them): the form
-    takes the suggestion's settings and the next full run starts a fresh run with them."""
+    takes the suggestion's settings and the next full run starts a fresh run with them.
+
+    The settings go to fresh widget keys: a live-panel poll that the browser sent before it drew
+    the new values carries the old ones, and Streamlit would write them back into the old keys."""
+    old = st.session_state.get(FORM_PREFIX, FORM)
+    new = f"cfg{int(old[3:-1] or 0) + 1}:"
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(old)]:
+        st.session_state[new + key.removeprefix(old)] = st.session_state[key]
     for name, value in changes.items():
-        st.session_state[FORM + name] = value
+        st.session_state[new + name] = value
+    st.session_state[FORM_PREFIX] = new
     st.session_state[APPLIED] = True
 
 

@@ -186,7 +186,11 @@ def test_a_session_that_has_not_come_back_is_closed_on_the_servers_event_loop(mo
         await asyncio.sleep(1.0)  # the grace period passes; the loop runs what the timer scheduled
 
     loop_thread = []
-    asyncio.run(two_tabs_close(loop_thread))
+    # Its own thread, like Streamlit's server loop: the browser tests' sync Playwright keeps a loop
+    # running on the main thread for the whole session.
+    server = threading.Thread(target=asyncio.run, args=(two_tabs_close(loop_thread),))
+    server.start()
+    server.join()
     assert FakeRuntime.closed == [("gone", loop_thread[0])]
 
 

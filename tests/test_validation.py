@@ -30,7 +30,7 @@ from ganviz.training import Trainer
     ("gp_weight", -1.0), ("weight_clip", float("nan")), ("label_smoothing", 0.9),
     ("loss", "nope"), ("remedy", "magic"), ("device", "tpu"),
     ("model.width", 0), ("model.latent_dim", 100_000), ("model.dropout", 1.0), ("model.arch", "transformer"),
-    ("data.name", "imagenet"), ("data.std", 0.0), ("data.radius", -2.0), ("data.image_size", 64),
+    ("data.name", "imagenet"), ("data.std", 0.0), ("data.radius", -2.0), ("data.image_size", 48),
     ("data.means", [[1.0]]), ("data.means", [[0.0, float("nan")]]), ("data.means", "here"),
 ])
 def test_a_bad_setting_raises_value_error_naming_the_field(field, value):

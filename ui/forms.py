@@ -53,20 +53,28 @@ def _key(name: str, prefix: str) -> str:
 def _widget(name: str, prefix: str, **options):
     """The widget of a dotted config field, chosen by its spec: a choice box, a checkbox, a text box,
     or a number box with no bounds of its own (out-of-range values reach the config's validation;
-    an optional number left empty takes its default)."""
+    an optional number left empty takes its default).
+
+    The value lives in the session state (seeded from the link); it is also the widget's default, so
+    that a browser that lost a widget's state (seen under load: every number box sent back 0.0, the
+    widgets' built-in default) sends the value it showed, not an invalid setting."""
     kind, _, meta = SPECS[name]
     base, optional = base_type(kind)
-    common = {"label": LABELS.get(name, name), "key": _key(name, prefix), "help": meta.get("help") or None}
+    key = _key(name, prefix)
+    current = st.session_state.get(key)
+    common = {"label": LABELS.get(name, name), "key": key, "help": meta.get("help") or None}
     choices = field_choices(meta)
     if choices is not None:
-        return st.selectbox(options=choices, **common, **options)
+        return st.selectbox(options=choices, index=list(choices).index(current) if current in choices else 0,
+                            **common, **options)
     if base is bool:
-        return st.checkbox(**common)
+        return st.checkbox(value=bool(current), **common)
     if base is str:
-        return st.text_input(**common)
+        return st.text_input(value="" if current is None else str(current), **common)
     if base is int:
-        return st.number_input(step=1, **common)
-    return st.number_input(format="%.2e" if name in SMALL_NUMBERS else "%.4g",
+        return st.number_input(step=1, value=None if current is None else int(current), **common)
+    return st.number_input(value=None if current is None else float(current),
+                           format="%.2e" if name in SMALL_NUMBERS else "%.4g",
                            placeholder="default" if optional else None, **common)
 
 

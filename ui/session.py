@@ -18,6 +18,7 @@ one-off work (an evaluation, a style transfer) in :func:`user_errors`.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import functools
 import os
@@ -38,6 +39,7 @@ from ganviz.training.worker import TrainingWorker, WorkerReleased
 
 GRACE_ENV = "GANVIZ_SESSION_GRACE_S"
 DEFAULT_GRACE_S = 20.0
+CLOSE_WAIT_S = 10.0  # how long a release waits for the event loop to close its session
 CLOSED_REASON = "This training was closed because its browser session ended."
 
 
@@ -80,28 +82,33 @@ def _session_ended(owner: _Owner) -> None:
 
 
 def _reap(owner: _Owner, loop: asyncio.AbstractEventLoop | None = None) -> None:
+    """The grace period is over: close the session's workers, then the session, then hand the
+    memory of both back (the heap is trimmed once, after Streamlit has dropped the session)."""
     if owner.session_id is not None and Runtime.exists() and Runtime.instance().is_active_session(owner.session_id):
         return  # the cache was cleared, the session itself is alive: its next run re-claims
-    if loop is not None and owner.session_id is not None:
-        with contextlib.suppress(RuntimeError):  # the server is shutting down: nothing left to free
-            loop.call_soon_threadsafe(_close_session, owner.session_id)
     workers, owner.workers = list(owner.workers.values()), {}
-    released = False
     for worker in workers:
         with _claims_lock:
             still_ours = _claims.get(worker) is owner
         if still_ours:
             worker.close()
             worker.release(CLOSED_REASON)
-            released = True
-    if released:
-        free_memory()
+    if loop is not None and owner.session_id is not None:
+        closed: concurrent.futures.Future = concurrent.futures.Future()
+        # RuntimeError: the server is shutting down; TimeoutError: its loop is too busy to wait for
+        with contextlib.suppress(RuntimeError, TimeoutError):
+            loop.call_soon_threadsafe(_close_session, owner.session_id, closed)
+            closed.result(timeout=CLOSE_WAIT_S)
+    free_memory()
 
 
-def _close_session(session_id: str) -> None:
+def _close_session(session_id: str, closed: concurrent.futures.Future) -> None:
     """Close a session that has not come back (on the event loop, as Streamlit requires)."""
-    if Runtime.exists() and not Runtime.instance().is_active_session(session_id):
-        Runtime.instance().close_session(session_id)
+    try:
+        if Runtime.exists() and not Runtime.instance().is_active_session(session_id):
+            Runtime.instance().close_session(session_id)
+    finally:
+        closed.set_result(None)
 
 
 @st.cache_resource(scope="session", on_release=_session_ended, show_spinner=False)

@@ -63,3 +63,16 @@ def test_the_form_shows_each_players_optimiser_and_the_settings_the_chosen_ones_
     assert keys() & settings == {*OPTIMIZERS["sgd"].fields, *OPTIMIZERS["rmsprop"].fields}
     assert at.sidebar.selectbox(key="cfg:optimizer_d").options == [OPTIMIZERS[n].label for n in OPTIMIZERS]
     assert not at.exception
+
+
+def test_every_widget_defaults_to_the_value_it_shows():
+    """A browser that loses a widget's state falls back to the widget's default: under load the
+    number boxes sent 0.0 back (an invalid radius); with the shown value as the default they send
+    what the page showed."""
+    at = AppTest.from_function(form).run()
+    at.sidebar.selectbox(key="cfg:data.name").set_value("grid25").run()
+    at.sidebar.number_input(key="cfg:data.std").set_value(0.07).run()
+    widgets = [*at.sidebar.number_input, *at.sidebar.checkbox, *at.sidebar.text_input]
+    assert widgets and all(w.proto.default == w.value for w in widgets if w.value is not None), \
+        [(w.key, w.proto.default, w.value) for w in widgets if w.proto.default != w.value]
+    assert all(w.index == w.proto.default for w in at.sidebar.selectbox), [(w.key, w.proto.default, w.index) for w in at.sidebar.selectbox]

@@ -147,12 +147,19 @@ def test_a_discriminator_that_wins_outright_is_said_and_one_click_applies_the_dc
     button(at, "DCGAN architecture").click()
     at.run()
     assert not at.exception
-    assert at.sidebar.selectbox(key="cfg:model.arch").value == "dcgan"
-    assert at.sidebar.number_input(key="cfg:model.channels").value == 16
-    assert at.sidebar.number_input(key="cfg:batch_size").value == 64
     fresh = at.session_state["train_worker"]
     assert fresh.trainer.config.model.arch == "dcgan" and fresh.running  # a new run, started
     assert not any("winning outright" in w.value for w in at.warning)
+    # A live-panel poll the browser sent before it drew the new values brings the old ones back
+    # (seen on a slow machine): they must not undo the suggestion.
+    for key, stale in (("cfg:model.arch", "mlp"), ("cfg:batch_size", 32)):
+        at.session_state[key] = stale
+    at.run()
+    form = at.session_state["train_form_prefix"] if "train_form_prefix" in at.session_state else "cfg:"
+    assert at.sidebar.selectbox(key=form + "model.arch").value == "dcgan"
+    assert at.sidebar.number_input(key=form + "model.channels").value == 16
+    assert at.sidebar.number_input(key=form + "batch_size").value == 64
+    assert not any("Settings changed" in i.value for i in at.info)
 
 
 def test_a_shapes_run_shows_its_exact_mode_coverage(open_train, close_worker_after):
