@@ -24,16 +24,21 @@ st.caption("Choose the data, networks, loss and regularisers in the sidebar. **S
            "background; **Step** runs exactly one update (D then G); the link in your address bar "
            "reopens this exact setup.")
 
-FORM = "cfg:"  # the sidebar form's first widget keys: FORM + a dotted config field
-FORM_PREFIX = "train_form_prefix"  # the form's current key prefix: a suggestion moves it to fresh keys
+FORM_GENERATION = "train_form_generation"  # bumped when a suggestion moves the form to fresh widget keys
 APPLIED = "train_applied"  # set when a suggestion changed the form: the next full run restarts with it
 COVERAGE_SAMPLES = 256  # generated shapes per poll the coverage cards read: about ten per mode of 24
 DIAGNOSED = "train_diagnosed"  # whether the page shows a diagnosis: the live panel redraws the page when that changes
 
+
+def form_prefix(generation: int) -> str:
+    """The sidebar form's widget keys: this prefix + a dotted config field ("cfg:", then "cfg1:", ...)."""
+    return f"cfg{generation or ''}:"
+
+
 url_flat, url_error = state.config_from_url()
 if url_error:
     st.warning(url_error)
-flat, config, error = forms.config_form(url_flat, prefix=st.session_state.get(FORM_PREFIX, FORM))
+flat, config, error = forms.config_form(url_flat, prefix=form_prefix(st.session_state.get(FORM_GENERATION, 0)))
 if error:
     st.error(f"Invalid setting — {error}")
     st.stop()
@@ -74,13 +79,13 @@ def apply_suggestion(changes: dict) -> None:
 
     The settings go to fresh widget keys: a live-panel poll that the browser sent before it drew
     the new values carries the old ones, and Streamlit would write them back into the old keys."""
-    old = st.session_state.get(FORM_PREFIX, FORM)
-    new = f"cfg{int(old[3:-1] or 0) + 1}:"
+    generation = st.session_state.get(FORM_GENERATION, 0)
+    old, new = form_prefix(generation), form_prefix(generation + 1)
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(old)]:
         st.session_state[new + key.removeprefix(old)] = st.session_state[key]
     for name, value in changes.items():
         st.session_state[new + name] = value
-    st.session_state[FORM_PREFIX] = new
+    st.session_state[FORM_GENERATION] = generation + 1
     st.session_state[APPLIED] = True
 
 

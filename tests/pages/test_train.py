@@ -155,10 +155,8 @@ def test_a_discriminator_that_wins_outright_is_said_and_one_click_applies_the_dc
     for key, stale in (("cfg:model.arch", "mlp"), ("cfg:batch_size", 32)):
         at.session_state[key] = stale
     at.run()
-    form = at.session_state["train_form_prefix"] if "train_form_prefix" in at.session_state else "cfg:"
-    assert at.sidebar.selectbox(key=form + "model.arch").value == "dcgan"
-    assert at.sidebar.number_input(key=form + "model.channels").value == 16
-    assert at.sidebar.number_input(key=form + "batch_size").value == 64
+    shown = {w.label: w.value for w in [*at.sidebar.selectbox, *at.sidebar.number_input]}
+    assert (shown["Architecture"], shown["Base channels"], shown["Batch size"]) == ("dcgan", 16, 64)
     assert not any("Settings changed" in i.value for i in at.info)
 
 
