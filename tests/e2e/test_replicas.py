@@ -223,8 +223,9 @@ def hall(tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     app_port = free_port(*REPLICAS)
     # A blip's reconnect must find its session, however long ten busy pages take to come back on
-    # this loaded machine (50 s once, and one session past the 20 s default another time): what
-    # the grace period does is test_resources' and test_load's to test, stickiness is this one's.
+    # this loaded machine (all ten took 50 s once; another time one session lost its run, its
+    # reconnect presumably past the 20 s default): what the grace period does is test_resources'
+    # and test_load's to test, stickiness is this one's.
     env = {"OMP_NUM_THREADS": "1", "GANVIZ_SESSION_GRACE_S": "120", **BUDGETS}
 
     def start(address: str) -> browser.AppServer:
